@@ -1,0 +1,355 @@
+"""The framework file format: read, validate and write a version as YAML.
+
+One shape serves both directions: ``parse_framework`` turns a file into the plain dict that
+``version_as_dict`` builds from the database, so an export followed by an import is exact.
+Every problem is collected with where it is, so one run tells an editor everything to fix.
+"""
+
+from dataclasses import dataclass, field
+
+import yaml
+
+from .models import LEVELS, MAX_LEVEL, MIN_LEVEL
+
+FORMAT = "mnr-framework/1"
+STATUSES = ("draft", "published", "retired")
+
+
+class FrameworkFileError(Exception):
+    def __init__(self, source, problems):
+        self.source = source
+        self.problems = problems
+        listing = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{source}: the framework file was not loaded; nothing was changed.\n{listing}")
+
+
+@dataclass
+class _Checker:
+    problems: list = field(default_factory=list)
+
+    def fail(self, where, message):
+        self.problems.append(f"{where}: {message}")
+
+    def mapping(self, value, where):
+        if not isinstance(value, dict):
+            self.fail(where, f"expected a mapping of fields, found {type(value).__name__}")
+            return None
+        return value
+
+    def items(self, parent, key, where):
+        value = parent.get(key)
+        if not isinstance(value, list) or not value:
+            self.fail(where, f"'{key}' must be a non-empty list")
+            return []
+        return value
+
+    def fields(self, entry, where, required, optional=()):
+        """Check keys and return the entry with text fields stripped; None when unusable."""
+        entry = self.mapping(entry, where)
+        if entry is None:
+            return None
+        for key in required:
+            if key not in entry or entry[key] is None or entry[key] == "":
+                self.fail(where, f"missing field '{key}'")
+        unknown = set(entry) - set(required) - set(optional)
+        for key in sorted(unknown, key=str):
+            self.fail(where, f"unknown field '{key}'")
+        return entry
+
+    def text(self, entry, key, where, required=True):
+        value = entry.get(key, "")
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                return str(value)
+            self.fail(where, f"'{key}' must be text")
+            return ""
+        value = value.strip()
+        if required and not value:
+            return ""
+        return value
+
+    def integer(self, entry, key, where, low, high):
+        value = entry.get(key)
+        if isinstance(value, bool) or not isinstance(value, int):
+            if value is not None:
+                self.fail(where, f"'{key}' must be a whole number, found {value!r}")
+            return None
+        if not low <= value <= high:
+            self.fail(where, f"'{key}' is {value}, outside {low}–{high}")
+            return None
+        return value
+
+
+def _label(entry, key, position):
+    """How to name an entry in a message: its code when it has one, else its position."""
+    value = entry.get(key) if isinstance(entry, dict) else None
+    return value if isinstance(value, (str, int)) and value != "" else f"entry {position}"
+
+
+def load_yaml(text, source):
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise FrameworkFileError(source, [f"{at}not valid YAML ({problem})"]) from exc
+    return data
+
+
+def parse_framework(text, source="<framework>"):
+    """Validate a framework file and return its normalised dict, or raise FrameworkFileError."""
+    data = load_yaml(text, source)
+    c = _Checker()
+    top = c.fields(data, "file", ["format", "version", "scale", "sectors", "domains", "capabilities", "enablers"])
+    if top is None:
+        raise FrameworkFileError(source, c.problems)
+    if top.get("format") != FORMAT:
+        c.fail("file", f"'format' must be '{FORMAT}', found {top.get('format')!r}")
+
+    result = {}
+    v = c.fields(top.get("version"), "version", ["code", "title", "status"], ["description"]) or {}
+    status = v.get("status")
+    if status is not None and status not in STATUSES:
+        c.fail("version", f"status {status!r} is not one of {', '.join(STATUSES)}")
+    result["version"] = {
+        "code": c.text(v, "code", "version"),
+        "title": c.text(v, "title", "version"),
+        "description": c.text(v, "description", "version", required=False),
+        "status": status,
+    }
+
+    scale, seen_levels = [], set()
+    for i, entry in enumerate(c.items(top, "scale", "file"), 1):
+        where = f"scale entry {i}"
+        entry = c.fields(entry, where, ["level", "name"], ["description"])
+        if entry is None:
+            continue
+        level = c.integer(entry, "level", where, MIN_LEVEL, MAX_LEVEL)
+        if level in seen_levels:
+            c.fail(where, f"duplicate level {level}")
+        seen_levels.add(level)
+        scale.append(
+            {
+                "level": level,
+                "name": c.text(entry, "name", where),
+                "description": c.text(entry, "description", where, required=False),
+            }
+        )
+    if scale and seen_levels != set(LEVELS):
+        c.fail("scale", f"must define every level {MIN_LEVEL}–{MAX_LEVEL} exactly once")
+    result["scale"] = sorted(scale, key=lambda s: s["level"] if s["level"] is not None else -1)
+
+    sectors, sector_codes = [], set()
+    for i, entry in enumerate(c.items(top, "sectors", "file"), 1):
+        where = f"sector {_label(entry, 'code', i)}"
+        entry = c.fields(entry, where, ["code", "name"], ["description"])
+        if entry is None:
+            continue
+        code = c.text(entry, "code", where)
+        if code in sector_codes:
+            c.fail(where, "duplicate code")
+        sector_codes.add(code)
+        sectors.append(
+            {
+                "code": code,
+                "name": c.text(entry, "name", where),
+                "description": c.text(entry, "description", where, required=False),
+            }
+        )
+    result["sectors"] = sectors
+
+    domains, domain_codes = [], set()
+    for i, entry in enumerate(c.items(top, "domains", "file"), 1):
+        where = f"domain {_label(entry, 'code', i)}"
+        entry = c.fields(entry, where, ["code", "name", "outcome"])
+        if entry is None:
+            continue
+        code = c.text(entry, "code", where)
+        if code in domain_codes:
+            c.fail(where, "duplicate code")
+        domain_codes.add(code)
+        domains.append({"code": code, "name": c.text(entry, "name", where), "outcome": c.text(entry, "outcome", where)})
+    result["domains"] = domains
+
+    capabilities, numbers, indicator_codes = [], set(), set()
+    for i, entry in enumerate(c.items(top, "capabilities", "file"), 1):
+        where = f"capability {_label(entry, 'number', i)}"
+        entry = c.fields(entry, where, ["number", "domain", "title", "summary", "outcome", "indicators"])
+        if entry is None:
+            continue
+        number = c.integer(entry, "number", where, 1, 999)
+        if number is not None and number in numbers:
+            c.fail(where, "duplicate number")
+        numbers.add(number)
+        domain = c.text(entry, "domain", where)
+        if domain and domain not in domain_codes:
+            c.fail(where, f"unknown domain '{domain}' (the file defines: {', '.join(sorted(domain_codes))})")
+        indicators = []
+        for j, ind in enumerate(c.items(entry, "indicators", where), 1):
+            iwhere = f"{where} › indicator {_label(ind, 'code', j)}"
+            ind = c.fields(ind, iwhere, ["code", "question", "weight", "sectors", "levels"], ["guidance"])
+            if ind is None:
+                continue
+            code = c.text(ind, "code", iwhere)
+            if code and code in indicator_codes:
+                c.fail(iwhere, "duplicate code (indicator codes are unique in a version)")
+            indicator_codes.add(code)
+            weight = c.integer(ind, "weight", iwhere, 1, 10)
+            ind_sectors = ind.get("sectors") or []
+            if not isinstance(ind_sectors, list) or not ind_sectors:
+                c.fail(iwhere, "'sectors' must list at least one sector code")
+                ind_sectors = []
+            for s in ind_sectors:
+                if s not in sector_codes:
+                    c.fail(iwhere, f"unknown sector '{s}'")
+            levels = ind.get("levels")
+            descriptors = {}
+            if not isinstance(levels, dict):
+                c.fail(iwhere, "'levels' must map each level 0–4 to its descriptor")
+            else:
+                for level, text in levels.items():
+                    if isinstance(level, bool) or not isinstance(level, int):
+                        c.fail(iwhere, f"level {level!r} is not a whole number")
+                    elif not MIN_LEVEL <= level <= MAX_LEVEL:
+                        c.fail(iwhere, f"level {level} is outside the scale {MIN_LEVEL}–{MAX_LEVEL}")
+                    elif not isinstance(text, str) or not text.strip():
+                        c.fail(iwhere, f"level {level} has no descriptor text")
+                    else:
+                        descriptors[level] = text.strip()
+                missing = [lv for lv in LEVELS if lv not in levels]
+                if missing:
+                    c.fail(iwhere, f"no descriptor for level(s) {', '.join(map(str, missing))}")
+            indicators.append(
+                {
+                    "code": code,
+                    "question": c.text(ind, "question", iwhere),
+                    "guidance": c.text(ind, "guidance", iwhere, required=False),
+                    "weight": weight,
+                    "sectors": list(ind_sectors),
+                    "levels": dict(sorted(descriptors.items())),
+                }
+            )
+        capabilities.append(
+            {
+                "number": number,
+                "domain": domain,
+                "title": c.text(entry, "title", where),
+                "summary": c.text(entry, "summary", where),
+                "outcome": c.text(entry, "outcome", where),
+                "indicators": indicators,
+            }
+        )
+    # Sector lists follow the file's sector order, so that an export reproduces them exactly.
+    position = {s["code"]: n for n, s in enumerate(sectors)}
+    for cap in capabilities:
+        for ind in cap["indicators"]:
+            ind["sectors"] = sorted(set(ind["sectors"]), key=lambda code: position.get(code, len(position)))
+    result["capabilities"] = capabilities
+
+    enablers, enabler_codes = [], set()
+    for i, entry in enumerate(c.items(top, "enablers", "file"), 1):
+        where = f"enabler {_label(entry, 'code', i)}"
+        entry = c.fields(entry, where, ["code", "name", "description"], ["capabilities"])
+        if entry is None:
+            continue
+        code = c.text(entry, "code", where)
+        if code in enabler_codes:
+            c.fail(where, "duplicate code")
+        enabler_codes.add(code)
+        supports = entry.get("capabilities") or []
+        if not isinstance(supports, list):
+            c.fail(where, "'capabilities' must be a list of capability numbers")
+            supports = []
+        for n in supports:
+            if n not in numbers:
+                c.fail(where, f"unknown capability {n!r}")
+        enablers.append(
+            {
+                "code": code,
+                "name": c.text(entry, "name", where),
+                "description": c.text(entry, "description", where),
+                "capabilities": sorted(supports),
+            }
+        )
+    result["enablers"] = enablers
+
+    if c.problems:
+        raise FrameworkFileError(source, c.problems)
+    return result
+
+
+def version_as_dict(version):
+    """The normalised dict of a stored version, in file order (4 + 5 queries)."""
+    from .models import Capability, Enabler, Sector
+
+    capabilities = (
+        Capability.objects.filter(version=version)
+        .select_related("domain")
+        .prefetch_related("indicators__sectors", "indicators__descriptors")
+        .order_by("number")
+    )
+    return {
+        "version": {
+            "code": version.code,
+            "title": version.title,
+            "description": version.description,
+            "status": version.status,
+        },
+        "scale": [
+            {"level": m.level, "name": m.name, "description": m.description} for m in version.levels.order_by("level")
+        ],
+        "sectors": [{"code": s.code, "name": s.name, "description": s.description} for s in Sector.objects.all()],
+        "domains": [
+            {"code": d.code, "name": d.name, "outcome": d.outcome} for d in version.domains.order_by("order", "code")
+        ],
+        "capabilities": [
+            {
+                "number": cap.number,
+                "domain": cap.domain.code,
+                "title": cap.title,
+                "summary": cap.summary,
+                "outcome": cap.outcome,
+                "indicators": [
+                    {
+                        "code": ind.code,
+                        "question": ind.question,
+                        "guidance": ind.guidance,
+                        "weight": ind.weight,
+                        "sectors": [s.code for s in sorted(ind.sectors.all(), key=lambda s: (s.order, s.code))],
+                        "levels": {d.level: d.text for d in sorted(ind.descriptors.all(), key=lambda d: d.level)},
+                    }
+                    for ind in sorted(cap.indicators.all(), key=lambda i: (i.order, i.code))
+                ],
+            }
+            for cap in capabilities
+        ],
+        "enablers": [
+            {
+                "code": e.code,
+                "name": e.name,
+                "description": e.description,
+                "capabilities": sorted(c.number for c in e.capabilities.all()),
+            }
+            for e in Enabler.objects.filter(version=version).prefetch_related("capabilities").order_by("order", "code")
+        ],
+    }
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str(dumper, value):
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def dump_framework(data):
+    document = {"format": FORMAT, **data}
+    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)

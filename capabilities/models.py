@@ -1,0 +1,209 @@
+"""The MNR framework as versioned data.
+
+A framework version owns everything below it. Once published it never changes: the database
+refuses inserts and updates into a published version (triggers installed by migration 0002),
+and the admin shows it read-only. Changing the framework means cloning it into a new draft.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+MIN_LEVEL = 0
+MAX_LEVEL = 4
+LEVELS = range(MIN_LEVEL, MAX_LEVEL + 1)
+
+
+class Sector(models.Model):
+    """A kind of stakeholder organisation; shared by all framework versions."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+
+    def __str__(self):
+        return self.name
+
+
+class FrameworkVersionQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=FrameworkVersion.Status.PUBLISHED)
+
+
+class FrameworkVersion(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        RETIRED = "retired", _("Retired")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True, help_text=_("Stable code, e.g. MNR-2016."))
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    cloned_from = models.ForeignKey(
+        "self", verbose_name=_("cloned from"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = FrameworkVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "code"]
+        verbose_name = _("framework version")
+        verbose_name_plural = _("framework versions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published", "retired"]), name="version_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False), name="version_published_has_date"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} · {self.title}"
+
+    @property
+    def is_draft(self):
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_frozen(self):
+        return self.status != self.Status.DRAFT
+
+
+class Domain(models.Model):
+    version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="domains")
+    code = models.CharField(_("code"), max_length=4)
+    name = models.CharField(_("name"), max_length=120)
+    outcome = models.TextField(_("outcome"))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["version", "order", "code"]
+        verbose_name = _("domain")
+        verbose_name_plural = _("domains")
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="domain_code_unique_per_version")]
+
+    def __str__(self):
+        return f"{self.code}. {self.name}"
+
+
+class Capability(models.Model):
+    version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="capabilities")
+    domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="capabilities")
+    number = models.PositiveSmallIntegerField(_("number"), help_text=_("MNR number, 1–21, unique in the version."))
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"))
+    outcome = models.TextField(_("outcome"))
+
+    class Meta:
+        ordering = ["version", "number"]
+        verbose_name = _("capability")
+        verbose_name_plural = _("capabilities")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "number"], name="capability_number_unique_per_version"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="capability_number_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+
+class Enabler(models.Model):
+    """A cross-cutting condition, scored once per country per cycle by the coordinator."""
+
+    version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="enablers")
+    code = models.CharField(_("code"), max_length=10)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    capabilities = models.ManyToManyField(Capability, blank=True, related_name="enablers", verbose_name=_("supports"))
+
+    class Meta:
+        ordering = ["version", "order", "code"]
+        verbose_name = _("enabler")
+        verbose_name_plural = _("enablers")
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="enabler_code_unique_per_version")]
+
+    def __str__(self):
+        return f"{self.code}. {self.name}"
+
+
+class MaturityLevel(models.Model):
+    """One step of a version's maturity scale (0 not in place, then the four MNR phases)."""
+
+    version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="levels")
+    level = models.PositiveSmallIntegerField(_("level"))
+    name = models.CharField(_("name"), max_length=80)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["version", "level"]
+        verbose_name = _("maturity level")
+        verbose_name_plural = _("maturity scale")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "level"], name="maturity_level_unique_per_version"),
+            models.CheckConstraint(
+                condition=Q(level__gte=MIN_LEVEL, level__lte=MAX_LEVEL), name="maturity_level_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.level} · {self.name}"
+
+
+class Indicator(models.Model):
+    version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="indicators")
+    capability = models.ForeignKey(Capability, on_delete=models.CASCADE, related_name="indicators")
+    code = models.CharField(_("code"), max_length=20, help_text=_("Stable code, e.g. C04.2; never reused."))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    question = models.TextField(_("question"))
+    guidance = models.TextField(_("evidence guidance"), blank=True)
+    weight = models.PositiveSmallIntegerField(_("weight"), default=1)
+    sectors = models.ManyToManyField(Sector, related_name="indicators", verbose_name=_("sectors asked"))
+
+    class Meta:
+        ordering = ["version", "capability__number", "order", "code"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="indicator_code_unique_per_version"),
+            models.CheckConstraint(condition=Q(weight__gte=1, weight__lte=10), name="indicator_weight_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.question[:60]}"
+
+    def get_absolute_url(self):
+        return reverse("admin:capabilities_indicator_change", args=[self.pk])
+
+
+class LevelDescriptor(models.Model):
+    """What a given maturity level looks like for one indicator."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="descriptors")
+    level = models.PositiveSmallIntegerField(_("level"))
+    text = models.TextField(_("descriptor"))
+
+    class Meta:
+        ordering = ["indicator", "level"]
+        verbose_name = _("level descriptor")
+        verbose_name_plural = _("level descriptors")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "level"], name="descriptor_level_unique_per_indicator"),
+            models.CheckConstraint(
+                condition=Q(level__gte=MIN_LEVEL, level__lte=MAX_LEVEL), name="descriptor_level_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.code} · {self.level}"

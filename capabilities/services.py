@@ -1,0 +1,320 @@
+"""Writes to the framework: load a file, publish, clone, retire."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .fileformat import version_as_dict
+from .models import (
+    LEVELS,
+    Capability,
+    Domain,
+    Enabler,
+    FrameworkVersion,
+    Indicator,
+    LevelDescriptor,
+    MaturityLevel,
+    Sector,
+)
+
+
+@dataclass
+class LoadResult:
+    version: FrameworkVersion
+    created: bool
+    changed: bool
+    writes: int
+
+
+class _Writes:
+    """Counts rows written so the command can say "unchanged" truthfully."""
+
+    def __init__(self):
+        self.count = 0
+
+    def sync(self, obj, values):
+        """Set changed fields on ``obj`` and save only those; a no-op when nothing differs."""
+        changed = [name for name, value in values.items() if getattr(obj, name) != value]
+        if changed:
+            for name in changed:
+                setattr(obj, name, values[name])
+            obj.save(update_fields=changed)
+            self.count += 1
+        return obj
+
+    def create(self, model, **values):
+        self.count += 1
+        return model.objects.create(**values)
+
+    def delete_missing(self, queryset):
+        deleted, _ = queryset.delete()
+        self.count += deleted
+
+    def set_m2m(self, manager, wanted):
+        current = {obj.pk for obj in manager.all()}
+        if current != {obj.pk for obj in wanted}:
+            manager.set(wanted)
+            self.count += 1
+
+
+def _content(data):
+    return {key: value for key, value in data.items() if key not in ("sectors", "version")} | {
+        "version": {k: v for k, v in data["version"].items() if k != "status"}
+    }
+
+
+@transaction.atomic
+def framework_load(*, data) -> LoadResult:
+    """Create or update a framework version from a parsed file, idempotently.
+
+    1. Upsert the sectors (shared by all versions) on their codes.
+    2. If the version exists with the same content, apply at most an allowed status change.
+    3. A published or retired version with different content is refused.
+    4. Otherwise upsert every row on its stable key and delete rows the file no longer has.
+    5. Publish when the file says so, after the publishing checks.
+    """
+    w = _Writes()
+    for order, row in enumerate(data["sectors"]):
+        sector = Sector.objects.filter(code=row["code"]).first()
+        values = {"name": row["name"], "description": row["description"], "order": order}
+        if sector is None:
+            w.create(Sector, code=row["code"], **values)
+        else:
+            w.sync(sector, values)
+
+    code = data["version"]["code"]
+    version = FrameworkVersion.objects.filter(code=code).first()
+    created = version is None
+    wanted_status = data["version"]["status"]
+    if version is not None and _content(version_as_dict(version)) == _content(data):
+        if version.status != wanted_status:
+            _change_status(version, wanted_status)
+            version.refresh_from_db()
+            w.count += 1
+        return LoadResult(version, created=False, changed=w.count > 0, writes=w.count)
+    if version is not None and version.is_frozen:
+        raise ValidationError(
+            _(
+                "Version %(code)s is %(status)s and cannot be changed. Load the file under a new version code, "
+                "or clone the version into a draft in the admin."
+            )
+            % {"code": code, "status": version.get_status_display()}
+        )
+    if version is None:
+        version = w.create(
+            FrameworkVersion, code=code, title=data["version"]["title"], description=data["version"]["description"]
+        )
+    else:
+        w.sync(version, {"title": data["version"]["title"], "description": data["version"]["description"]})
+
+    _load_rows(version, data, w)
+    if wanted_status != FrameworkVersion.Status.DRAFT:
+        _change_status(version, wanted_status)
+        version.refresh_from_db()
+        w.count += 1
+    return LoadResult(version, created=created, changed=w.count > 0, writes=w.count)
+
+
+def _load_rows(version, data, w):
+    levels = {m.level: m for m in version.levels.all()}
+    for row in data["scale"]:
+        values = {"name": row["name"], "description": row["description"]}
+        if row["level"] in levels:
+            w.sync(levels[row["level"]], values)
+        else:
+            w.create(MaturityLevel, version=version, level=row["level"], **values)
+
+    domains = {d.code: d for d in version.domains.all()}
+    for order, row in enumerate(data["domains"]):
+        values = {"name": row["name"], "outcome": row["outcome"], "order": order}
+        if row["code"] in domains:
+            w.sync(domains[row["code"]], values)
+        else:
+            domains[row["code"]] = w.create(Domain, version=version, code=row["code"], **values)
+
+    sectors = {s.code: s for s in Sector.objects.all()}
+    capabilities = {c.number: c for c in version.capabilities.all()}
+    indicators = {i.code: i for i in version.indicators.all()}
+    for row in data["capabilities"]:
+        values = {
+            "domain": domains[row["domain"]],
+            "title": row["title"],
+            "summary": row["summary"],
+            "outcome": row["outcome"],
+        }
+        if row["number"] in capabilities:
+            cap = w.sync(capabilities[row["number"]], values)
+        else:
+            cap = capabilities[row["number"]] = w.create(Capability, version=version, number=row["number"], **values)
+        for order, ind_row in enumerate(row["indicators"]):
+            values = {
+                "capability": cap,
+                "question": ind_row["question"],
+                "guidance": ind_row["guidance"],
+                "weight": ind_row["weight"],
+                "order": order,
+            }
+            if ind_row["code"] in indicators:
+                indicator = w.sync(indicators[ind_row["code"]], values)
+            else:
+                indicator = indicators[ind_row["code"]] = w.create(
+                    Indicator, version=version, code=ind_row["code"], **values
+                )
+            w.set_m2m(indicator.sectors, [sectors[code] for code in ind_row["sectors"]])
+            descriptors = {d.level: d for d in indicator.descriptors.all()}
+            for level, text in ind_row["levels"].items():
+                if level in descriptors:
+                    w.sync(descriptors[level], {"text": text})
+                else:
+                    w.create(LevelDescriptor, indicator=indicator, level=level, text=text)
+
+    wanted_codes = {i["code"] for c in data["capabilities"] for i in c["indicators"]}
+    w.delete_missing(version.indicators.exclude(code__in=wanted_codes))
+    w.delete_missing(version.capabilities.exclude(number__in=[c["number"] for c in data["capabilities"]]))
+    w.delete_missing(version.domains.exclude(code__in=[d["code"] for d in data["domains"]]))
+
+    enablers = {e.code: e for e in version.enablers.all()}
+    for order, row in enumerate(data["enablers"]):
+        values = {"name": row["name"], "description": row["description"], "order": order}
+        if row["code"] in enablers:
+            enabler = w.sync(enablers[row["code"]], values)
+        else:
+            enabler = w.create(Enabler, version=version, code=row["code"], **values)
+        w.set_m2m(enabler.capabilities, [capabilities[n] for n in row["capabilities"]])
+    w.delete_missing(version.enablers.exclude(code__in=[e["code"] for e in data["enablers"]]))
+
+
+def _change_status(version, status):
+    if status == FrameworkVersion.Status.PUBLISHED and version.is_draft:
+        framework_publish(version=version)
+    elif status == FrameworkVersion.Status.RETIRED:
+        if version.is_draft:
+            framework_publish(version=version)
+        framework_retire(version=version)
+    else:
+        raise ValidationError(
+            _("Version %(code)s cannot go from %(old)s back to %(new)s.")
+            % {"code": version.code, "old": version.status, "new": status}
+        )
+
+
+def publishing_problems(version):
+    """What stops a draft from being published, in words an editor can act on."""
+    problems = []
+    levels = set(version.levels.values_list("level", flat=True))
+    if levels != set(LEVELS):
+        problems.append(_("The maturity scale must define levels 0–4."))
+    if not version.domains.exists():
+        problems.append(_("The version has no domains."))
+    for cap in version.capabilities.filter(indicators__isnull=True):
+        problems.append(_("Capability %(cap)s has no indicators.") % {"cap": cap})
+    indicators = version.indicators.prefetch_related("descriptors", "sectors")
+    for ind in indicators:
+        missing = sorted(set(LEVELS) - {d.level for d in ind.descriptors.all() if d.text.strip()})
+        if missing:
+            problems.append(
+                _("Indicator %(code)s has no descriptor for level(s) %(levels)s.")
+                % {"code": ind.code, "levels": ", ".join(map(str, missing))}
+            )
+        if not ind.sectors.all():
+            problems.append(_("Indicator %(code)s is asked of no sector.") % {"code": ind.code})
+    return problems
+
+
+@transaction.atomic
+def framework_publish(*, version) -> FrameworkVersion:
+    # Lock the row so two admins publishing at once cannot both pass the checks.
+    version.status = FrameworkVersion.objects.select_for_update().values_list("status", flat=True).get(pk=version.pk)
+    if not version.is_draft:
+        raise ValidationError(
+            _("Only a draft can be published; %(code)s is %(status)s.")
+            % {"code": version.code, "status": version.get_status_display()}
+        )
+    problems = publishing_problems(version)
+    if problems:
+        raise ValidationError(problems)
+    version.status = FrameworkVersion.Status.PUBLISHED
+    version.published_at = timezone.now()
+    version.save(update_fields=["status", "published_at"])
+    return version
+
+
+@transaction.atomic
+def framework_retire(*, version) -> FrameworkVersion:
+    updated = FrameworkVersion.objects.filter(pk=version.pk, status=FrameworkVersion.Status.PUBLISHED).update(
+        status=FrameworkVersion.Status.RETIRED
+    )
+    if not updated:
+        raise ValidationError(_("Only a published version can be retired."))
+    version.refresh_from_db()
+    return version
+
+
+@transaction.atomic
+def framework_clone(*, version, code, title) -> FrameworkVersion:
+    """Copy a version and everything under it into a new, independent draft (bulk, 12 queries)."""
+    if FrameworkVersion.objects.filter(code=code).exists():
+        raise ValidationError(_("A framework version with code %(code)s already exists.") % {"code": code})
+    clone = FrameworkVersion.objects.create(
+        code=code, title=title, description=version.description, cloned_from=version
+    )
+    MaturityLevel.objects.bulk_create(
+        MaturityLevel(version=clone, level=m.level, name=m.name, description=m.description)
+        for m in version.levels.all()
+    )
+    old_domains = list(version.domains.all())
+    new_domains = Domain.objects.bulk_create(
+        Domain(version=clone, code=d.code, name=d.name, outcome=d.outcome, order=d.order) for d in old_domains
+    )
+    domain_map = {old.pk: new for old, new in zip(old_domains, new_domains, strict=True)}
+    old_caps = list(version.capabilities.all())
+    new_caps = Capability.objects.bulk_create(
+        Capability(
+            version=clone,
+            domain=domain_map[c.domain_id],
+            number=c.number,
+            title=c.title,
+            summary=c.summary,
+            outcome=c.outcome,
+        )
+        for c in old_caps
+    )
+    cap_map = {old.pk: new for old, new in zip(old_caps, new_caps, strict=True)}
+    old_inds = list(version.indicators.prefetch_related("descriptors", "sectors"))
+    new_inds = Indicator.objects.bulk_create(
+        Indicator(
+            version=clone,
+            capability=cap_map[i.capability_id],
+            code=i.code,
+            order=i.order,
+            question=i.question,
+            guidance=i.guidance,
+            weight=i.weight,
+        )
+        for i in old_inds
+    )
+    LevelDescriptor.objects.bulk_create(
+        LevelDescriptor(indicator=new, level=d.level, text=d.text)
+        for old, new in zip(old_inds, new_inds, strict=True)
+        for d in old.descriptors.all()
+    )
+    IndicatorSectors = Indicator.sectors.through
+    IndicatorSectors.objects.bulk_create(
+        IndicatorSectors(indicator_id=new.pk, sector_id=s.pk)
+        for old, new in zip(old_inds, new_inds, strict=True)
+        for s in old.sectors.all()
+    )
+    old_enablers = list(version.enablers.prefetch_related("capabilities"))
+    new_enablers = Enabler.objects.bulk_create(
+        Enabler(version=clone, code=e.code, name=e.name, description=e.description, order=e.order) for e in old_enablers
+    )
+    EnablerCapabilities = Enabler.capabilities.through
+    EnablerCapabilities.objects.bulk_create(
+        EnablerCapabilities(enabler_id=new.pk, capability_id=cap_map[c.pk].pk)
+        for old, new in zip(old_enablers, new_enablers, strict=True)
+        for c in old.capabilities.all()
+    )
+    return clone

@@ -1,0 +1,12 @@
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mnr_portal.settings")
+
+app = Celery("mnr_portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+app.conf.beat_schedule = {
+    "worker-heartbeat": {"task": "reports.worker_heartbeat", "schedule": 60.0},
+}

@@ -1,0 +1,1 @@
+// Site-wide behaviour that needs script. Pages work without it except autosave.

@@ -1,0 +1,108 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from capabilities.models import Capability, FrameworkVersion, Indicator, LevelDescriptor, Sector
+from capabilities.services import framework_clone, framework_publish, framework_retire
+
+pytestmark = pytest.mark.django_db
+
+FROZEN = "published or retired and cannot be changed"
+
+
+def refused(callable_):
+    with pytest.raises(IntegrityError, match=FROZEN), transaction.atomic():
+        callable_()
+
+
+def test_the_database_refuses_any_edit_of_a_published_version(tiny_framework):
+    indicator = Indicator.objects.get(version=tiny_framework, code="C04.1")
+    indicator.question = "Changed?"
+    refused(indicator.save)
+    refused(lambda: Indicator.objects.filter(pk=indicator.pk).update(weight=3))
+    refused(lambda: LevelDescriptor.objects.filter(indicator=indicator, level=2).update(text="Edited"))
+    refused(
+        lambda: (
+            LevelDescriptor.objects.create(indicator=Indicator.objects.get(code="C01.2"), level=4, text="x")
+            if False
+            else Capability.objects.filter(version=tiny_framework).update(title="New")
+        )
+    )
+    refused(lambda: indicator.sectors.add(Sector.objects.get(code="ngo")))
+    refused(lambda: FrameworkVersion.objects.filter(pk=tiny_framework.pk).update(title="Renamed"))
+    refused(lambda: FrameworkVersion.objects.filter(pk=tiny_framework.pk).update(status="draft"))
+
+    indicator.refresh_from_db()
+    assert indicator.question == "Is there a specialist unit?"
+    assert list(indicator.sectors.values_list("code", flat=True)) == ["law_enforcement"]
+
+
+def test_a_published_version_can_be_retired_but_not_revived(tiny_framework):
+    framework_retire(version=tiny_framework)
+    assert tiny_framework.status == FrameworkVersion.Status.RETIRED
+    refused(lambda: FrameworkVersion.objects.filter(pk=tiny_framework.pk).update(status="published"))
+
+
+def test_clone_produces_a_full_independent_draft(tiny_framework):
+    clone = framework_clone(version=tiny_framework, code="TINY-2", title="Tiny, second edition")
+
+    assert clone.status == FrameworkVersion.Status.DRAFT
+    assert clone.cloned_from == tiny_framework
+    for relation in ["domains", "capabilities", "enablers", "levels", "indicators"]:
+        assert getattr(clone, relation).count() == getattr(tiny_framework, relation).count(), relation
+    assert LevelDescriptor.objects.filter(indicator__version=clone).count() == 25
+    copied = Indicator.objects.get(version=clone, code="C04.2")
+    original = Indicator.objects.get(version=tiny_framework, code="C04.2")
+    assert copied.pk != original.pk
+    assert copied.capability.version == clone and copied.capability.domain.version == clone
+    assert set(copied.sectors.values_list("code", flat=True)) == {"law_enforcement", "ngo"}
+    assert set(clone.enablers.get().capabilities.values_list("version", flat=True)) == {clone.pk}
+
+    copied.question = "Are all officers trained?"
+    copied.save()
+    copied.descriptors.filter(level=3).update(text="Every officer.")
+    original.refresh_from_db()
+    assert original.question == "Are officers trained?"
+    assert original.descriptors.get(level=3).text == "All unit officers."
+
+
+def test_clone_uses_a_constant_number_of_queries(tiny_framework, django_assert_num_queries):
+    # savepoint, code check, version insert, levels (select+insert), domains (select+insert), capabilities (select+insert),
+    # indicators (select + 2 prefetches + insert), descriptors, indicator sectors,
+    # enablers (select + prefetch + insert), enabler capabilities, release savepoint
+    with django_assert_num_queries(20):
+        framework_clone(version=tiny_framework, code="TINY-2", title="Tiny 2")
+
+
+def test_publishing_checks_the_draft_is_complete(tiny_framework):
+    draft = framework_clone(version=tiny_framework, code="TINY-2", title="Tiny 2")
+    Indicator.objects.get(version=draft, code="C01.1").descriptors.filter(level=2).delete()
+    Indicator.objects.get(version=draft, code="C01.2").sectors.clear()
+
+    with pytest.raises(ValidationError) as excinfo:
+        framework_publish(version=draft)
+
+    assert excinfo.value.messages == [
+        "Indicator C01.1 has no descriptor for level(s) 2.",
+        "Indicator C01.2 is asked of no sector.",
+    ]
+    draft.refresh_from_db()
+    assert draft.status == FrameworkVersion.Status.DRAFT
+
+
+def test_publishing_a_complete_draft_freezes_it(tiny_framework):
+    draft = framework_clone(version=tiny_framework, code="TINY-2", title="Tiny 2")
+    framework_publish(version=draft)
+    assert draft.status == FrameworkVersion.Status.PUBLISHED and draft.published_at is not None
+    refused(lambda: Indicator.objects.filter(version=draft).update(weight=2))
+
+
+def test_database_constraints_refuse_bad_values_even_in_a_draft(tiny_framework):
+    draft = framework_clone(version=tiny_framework, code="TINY-2", title="Tiny 2")
+    indicator = Indicator.objects.get(version=draft, code="C04.1")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LevelDescriptor.objects.create(indicator=indicator, level=5, text="Beyond")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Indicator.objects.filter(pk=indicator.pk).update(weight=0)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Indicator.objects.create(version=draft, capability=indicator.capability, code="C04.1", question="Dup")
