@@ -1,0 +1,345 @@
+"""Countries, organisations, roles, cycles, submissions and answers.
+
+Tenancy: a country is the boundary. Every query for user-facing pages goes through the
+``visible_to`` / ``writable_by`` querysets below (and ``assessments.access``), never a bare
+``objects.get``.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from capabilities.models import MAX_LEVEL, MIN_LEVEL, Capability, FrameworkVersion, Indicator, Sector
+
+
+class Country(models.Model):
+    code = models.CharField(_("ISO 3166 code"), max_length=2, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
+        constraints = [models.CheckConstraint(condition=Q(code__regex=r"^[A-Z]{2}$"), name="country_code_iso2")]
+
+    def __str__(self):
+        return self.name
+
+
+class Organisation(models.Model):
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="organisations")
+    name = models.CharField(_("name"), max_length=200)
+    sector = models.ForeignKey(Sector, on_delete=models.PROTECT, related_name="organisations", verbose_name=_("sector"))
+
+    class Meta:
+        ordering = ["country", "name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [models.UniqueConstraint(fields=["country", "name"], name="organisation_name_unique_per_country")]
+
+    def __str__(self):
+        return self.name
+
+
+class Role(models.TextChoices):
+    COORDINATOR = "coordinator", _("National coordinator")
+    FOCAL_POINT = "focal_point", _("Focal point")
+    OBSERVER = "observer", _("Observer")
+
+
+class RoleAssignment(models.Model):
+    """A role held by a user in one place: a country (coordinator, observer) or an organisation."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    country = models.ForeignKey(Country, null=True, blank=True, on_delete=models.CASCADE, related_name="roles")
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="roles"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(role__in=["coordinator", "observer"], country__isnull=False, organisation__isnull=True)
+                    | Q(role="focal_point", country__isnull=True, organisation__isnull=False)
+                ),
+                name="role_scoped_to_its_place",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "country"], condition=Q(country__isnull=False), name="role_unique_per_country"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "organisation"],
+                condition=Q(organisation__isnull=False),
+                name="role_unique_per_organisation",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()} · {self.organisation or self.country}"
+
+
+class CycleQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Coordinators and observers see their countries' cycles; focal points the cycles they take part in."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(
+            Q(country__roles__user=user, country__roles__role__in=[Role.COORDINATOR, Role.OBSERVER])
+            | Q(submissions__organisation__roles__user=user, submissions__organisation__roles__role=Role.FOCAL_POINT)
+        ).distinct()
+
+    def managed_by(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(country__roles__user=user, country__roles__role=Role.COORDINATOR).distinct()
+
+
+class Cycle(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("In preparation")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="cycles")
+    framework_version = models.ForeignKey(
+        FrameworkVersion, on_delete=models.PROTECT, related_name="cycles", verbose_name=_("framework version")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    period = models.CharField(_("period covered"), max_length=60, help_text=_("For example 2025–2026."))
+    opens_on = models.DateField(_("opens on"))
+    closes_on = models.DateField(_("closes on"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CycleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opens_on", "-pk"]
+        verbose_name = _("assessment cycle")
+        verbose_name_plural = _("assessment cycles")
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_on__gte=models.F("opens_on")), name="cycle_closes_after_opening"),
+            models.CheckConstraint(condition=Q(status__in=["draft", "open", "closed"]), name="cycle_status_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.country} · {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("assessments:cycle_detail", args=[self.pk])
+
+    @property
+    def is_open(self):
+        return self.status == self.Status.OPEN
+
+
+class CycleTarget(models.Model):
+    """The level a country aims at for one capability in one cycle."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="targets")
+    capability = models.ForeignKey(Capability, on_delete=models.PROTECT, related_name="+")
+    target_level = models.PositiveSmallIntegerField(_("target level"), default=3)
+
+    class Meta:
+        ordering = ["cycle", "capability__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "capability"], name="target_unique_per_capability"),
+            models.CheckConstraint(
+                condition=Q(target_level__gte=MIN_LEVEL, target_level__lte=MAX_LEVEL), name="target_level_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.capability_id} → {self.target_level}"
+
+
+class SubmissionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Organisation-level answers: the country's coordinators and the organisation's focal points only."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(
+            Q(cycle__country__roles__user=user, cycle__country__roles__role=Role.COORDINATOR)
+            | Q(organisation__roles__user=user, organisation__roles__role=Role.FOCAL_POINT)
+        ).distinct()
+
+
+class Submission(models.Model):
+    """One organisation's questionnaire in one cycle."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("In progress")
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned for changes")
+        ACCEPTED = "accepted", _("Accepted")
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="submissions")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="submissions")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    return_reason = models.TextField(_("reason for return"), blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_activity_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SubmissionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["cycle", "organisation__name"]
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "organisation"], name="submission_unique_per_cycle"),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "submitted", "returned", "accepted"]), name="submission_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} · {self.cycle.title}"
+
+    def get_absolute_url(self):
+        return reverse("assessments:questionnaire", args=[self.pk])
+
+    @property
+    def is_editable_status(self):
+        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+
+class Choice(models.TextChoices):
+    """An answer: a maturity level, or one of two answers that are not levels."""
+
+    LEVEL_0 = "0", "0"
+    LEVEL_1 = "1", "1"
+    LEVEL_2 = "2", "2"
+    LEVEL_3 = "3", "3"
+    LEVEL_4 = "4", "4"
+    DONT_KNOW = "dk", _("Don't know")
+    NOT_APPLICABLE = "na", _("Not applicable")
+
+
+class Answer(models.Model):
+    """One indicator's answer in a submission. ``version`` rises by one with every saved change."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="answers")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="answers")
+    choice = models.CharField(_("answer"), max_length=2, choices=Choice.choices, blank=True)
+    evidence = models.TextField(_("evidence"), blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    version = models.PositiveIntegerField(default=0)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["submission", "indicator__capability__number", "indicator__order"]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "indicator"], name="answer_unique_per_indicator"),
+            models.CheckConstraint(
+                condition=Q(choice__in=["", "0", "1", "2", "3", "4", "dk", "na"]), name="answer_choice_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.code}: {self.choice or '—'}"
+
+    @property
+    def is_answered(self):
+        return self.choice != ""
+
+    @property
+    def level(self):
+        return int(self.choice) if self.choice.isdigit() else None
+
+
+class AnswerRevision(models.Model):
+    """An answer as it stood after one saved change: the history is the list of these."""
+
+    class Source(models.TextChoices):
+        WEB = "web", _("Questionnaire")
+        UPLOAD = "upload", _("Workbook upload")
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    choice = models.CharField(max_length=2, choices=Choice.choices, blank=True)
+    evidence = models.TextField(blank=True)
+    comment = models.TextField(blank=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    changed_at = models.DateTimeField()
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
+
+    class Meta:
+        ordering = ["answer", "version"]
+        constraints = [models.UniqueConstraint(fields=["answer", "version"], name="revision_unique_per_version")]
+
+    def __str__(self):
+        return f"answer {self.answer_id} v{self.version}"
+
+
+class Reminder(models.Model):
+    """A reminder e-mail sent to one organisation's focal points, kept as a record of what was sent."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="reminders")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    recipients = models.TextField()
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-sent_at"]
+
+    def __str__(self):
+        return f"{self.organisation} · {self.sent_at:%Y-%m-%d}"
+
+
+class AuditEvent(models.Model):
+    """Who did or read what. Logins are recorded by django-axes (AccessLog); this holds the rest."""
+
+    class Action(models.TextChoices):
+        SUBMISSION_VIEWED = "submission_viewed", _("Viewed a submission")
+        SUBMISSION_SUBMITTED = "submission_submitted", _("Submitted a questionnaire")
+        SUBMISSION_RETURNED = "submission_returned", _("Returned a submission")
+        SUBMISSION_ACCEPTED = "submission_accepted", _("Accepted a submission")
+        CYCLE_OPENED = "cycle_opened", _("Opened a cycle")
+        CYCLE_CLOSED = "cycle_closed", _("Closed a cycle")
+        USER_INVITED = "user_invited", _("Invited a focal point")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=40, choices=Action.choices)
+    country = models.ForeignKey(Country, null=True, on_delete=models.SET_NULL, related_name="+")
+    cycle = models.ForeignKey(Cycle, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    submission = models.ForeignKey(Submission, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    detail = models.TextField(blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["country", "-at"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action}"

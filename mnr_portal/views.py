@@ -6,14 +6,40 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from assessments.access import roles_of
+from assessments.models import Cycle, Role, Submission
+from assessments.queries import with_progress
 from capabilities.models import FrameworkVersion
 from reports.models import WorkerHeartbeat
 
 
 @login_required
 def home(request):
-    versions = FrameworkVersion.objects.published() if request.user.is_staff else FrameworkVersion.objects.none()
-    return render(request, "home.html", {"versions": versions})
+    """What this user can do: one section per role they hold."""
+    user = request.user
+    roles = roles_of(user)
+    has = {r.role for r in roles}
+    context = {
+        "versions": FrameworkVersion.objects.exclude(status="retired") if user.is_staff else [],
+        "is_coordinator": Role.COORDINATOR in has or user.is_superuser,
+        "is_observer": Role.OBSERVER in has,
+        "has_no_role": not roles and not user.is_staff,
+    }
+    if Role.FOCAL_POINT in has:
+        context["questionnaires"] = with_progress(
+            Submission.objects.filter(organisation__roles__user=user, organisation__roles__role=Role.FOCAL_POINT)
+            .exclude(cycle__status=Cycle.Status.DRAFT)
+            .select_related("cycle__country", "organisation")
+            .order_by("-cycle__opens_on", "organisation__name")
+        )
+    if context["is_coordinator"] or context["is_observer"]:
+        cycles = Cycle.objects.visible_to(user).select_related("country", "framework_version")
+        if not user.is_superuser:
+            cycles = cycles.filter(
+                country__roles__user=user, country__roles__role__in=[Role.COORDINATOR, Role.OBSERVER]
+            ).distinct()
+        context["cycles"] = cycles
+    return render(request, "home.html", context)
 
 
 def healthz(request):

@@ -1,1 +1,52 @@
-// Site-wide behaviour that needs script. Pages work without it except autosave.
+// Site-wide behaviour. Pages work without script; with it, answers save as you go (htmx).
+(function () {
+  "use strict";
+
+  // Swap 4xx fragments too: 409 (conflict) and 422 (invalid) carry the message to show.
+  document.addEventListener("DOMContentLoaded", function () {
+    if (window.htmx) {
+      htmx.config.responseHandling = [
+        { code: "204", swap: false },
+        { code: "[23]..", swap: true },
+        { code: "4..", swap: true, error: false },
+        { code: "...", swap: false, error: true },
+      ];
+    }
+  });
+
+  // Forms that ask before they act: <form data-confirm="Question?">.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+      event.preventDefault();
+    }
+  });
+
+  function stateOf(form) {
+    return form.querySelector(".save-state");
+  }
+
+  function say(form, text, kind) {
+    var state = stateOf(form);
+    if (!state) return;
+    state.className = "save-state" + (kind ? " " + kind : "");
+    state.textContent = text;
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt;
+    if (form.classList && form.classList.contains("answer-form")) {
+      say(form, form.closest("[data-saving]") ? form.closest("[data-saving]").dataset.saving : "…", "");
+    }
+  });
+
+  function failed(event) {
+    var form = event.detail.elt;
+    if (form.classList && form.classList.contains("answer-form")) {
+      var main = document.getElementById("main");
+      say(form, main.dataset.saveFailed, "error");
+    }
+  }
+  document.addEventListener("htmx:sendError", failed);
+  document.addEventListener("htmx:responseError", failed);
+})();

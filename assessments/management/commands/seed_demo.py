@@ -1,29 +1,208 @@
+"""Demo data for `make run`: a country, its organisations, a coordinator, focal points, an observer,
+a closed earlier cycle and an open cycle with questionnaires in every state. Safe to run twice."""
+
+import random
+from datetime import date, timedelta
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from assessments import services
+from assessments.models import Answer, AnswerRevision, Country, Cycle, Organisation, Role, RoleAssignment, Submission
+from capabilities.models import FrameworkVersion, Sector
 
 DEMO_PASSWORD = "demo-mnr-2026"  # noqa: S105 - printed demo credential, refused when DEBUG is off
+COUNTRY = ("XD", "Demoland")
+ORGANISATIONS = [
+    ("ministry", "Ministry of Interior", "ministry"),
+    ("police", "National Police — Cybercrime Unit", "law_enforcement"),
+    ("prosecutor", "Office of the Public Prosecutor", "prosecution_judiciary"),
+    ("welfare", "Department of Social Welfare", "child_protection"),
+    ("helpline", "Demoland Child Helpline", "child_helpline"),
+    ("hotline", "SafeNet Hotline", "hotline"),
+    ("ngo", "Childhood First", "ngo"),
+    ("telecom", "Demotel Communications", "tech_industry"),
+    ("press", "National Press Council", "media_regulator"),
+    ("committee", "National Committee on Child Online Protection", "national_coordinating_body"),
+]
+# What each organisation's questionnaire looks like in the open cycle.
+STATES = {
+    "ministry": ("submitted", 1.0),
+    "prosecutor": ("accepted", 1.0),
+    "welfare": ("returned", 1.0),
+    "helpline": ("draft", 0.6),
+    "hotline": ("draft", 0.3),
+    "ngo": ("submitted", 1.0),
+    "telecom": ("draft", 0.8),
+    "police": ("draft", 0.25),
+    "press": ("draft", 0.0),
+    "committee": ("draft", 0.5),
+}
 
 
 class Command(BaseCommand):
-    help = "Create demo users (development only) and print their logins. Safe to run twice."
+    help = "Create demo users and data (development only) and print the logins. Safe to run twice."
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError("seed_demo creates accounts with a published password; it runs only with DEBUG=1.")
+        version = FrameworkVersion.objects.published().filter(code="MNR-2016").first()
+        if version is None:
+            raise CommandError("Load the framework first: python manage.py load_framework fixtures/mnr-2016.yaml")
+        with transaction.atomic():
+            logins = self.seed(version)
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD}):"))
+        for username, what in logins:
+            self.stdout.write(f"  {username:<22} {what}")
+
+    def user(self, username, first, last, **extra):
         User = get_user_model()
-        admin, created = User.objects.get_or_create(
-            username="admin",
-            defaults={
-                "is_staff": True,
-                "is_superuser": True,
-                "first_name": "Framework",
-                "last_name": "Admin",
-                "email": "admin@example.org",
-            },
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={"first_name": first, "last_name": last, "email": f"{username}@demo.example.org", **extra},
         )
         if created:
-            admin.set_password(DEMO_PASSWORD)
-            admin.save(update_fields=["password"])
-        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-        self.stdout.write("  admin          framework admin (Django admin at /admin/)")
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        return user
+
+    def seed(self, version):
+        admin = self.user("admin", "Framework", "Admin", is_staff=True, is_superuser=True)
+        country, _ = Country.objects.get_or_create(code=COUNTRY[0], defaults={"name": COUNTRY[1]})
+        coordinator = self.user("coordinator", "Amina", "Rahman")
+        RoleAssignment.objects.get_or_create(user=coordinator, role=Role.COORDINATOR, country=country)
+        observer = self.user("observer", "Oskar", "Lind")
+        RoleAssignment.objects.get_or_create(user=observer, role=Role.OBSERVER, country=country)
+        logins = [
+            (admin.username, "framework admin (Django admin at /admin/)"),
+            (coordinator.username, f"national coordinator, {country.name}"),
+            (observer.username, f"observer, {country.name}"),
+        ]
+        sectors = {s.code: s for s in Sector.objects.all()}
+        orgs = {}
+        names = [
+            "Lena Ortiz",
+            "Sam Okafor",
+            "Priya Nair",
+            "Tomás Silva",
+            "Hana Sato",
+            "Ivan Petrov",
+            "Grace Mensah",
+            "Noor Haddad",
+            "Elif Kaya",
+            "Marc Dubois",
+        ]
+        for (slug, name, sector), person in zip(ORGANISATIONS, names, strict=True):
+            org, _ = Organisation.objects.get_or_create(
+                country=country, name=name, defaults={"sector": sectors[sector]}
+            )
+            orgs[slug] = org
+            first, last = person.split(" ", 1)
+            fp = self.user(f"fp.{slug}", first, last)
+            RoleAssignment.objects.get_or_create(user=fp, role=Role.FOCAL_POINT, organisation=org)
+            logins.append((fp.username, f"focal point, {name}"))
+        # A second focal point for the police, to try concurrent editing.
+        fp2 = self.user("fp.police2", "Jon", "Berg")
+        RoleAssignment.objects.get_or_create(user=fp2, role=Role.FOCAL_POINT, organisation=orgs["police"])
+        logins.append((fp2.username, "second focal point, National Police — Cybercrime Unit"))
+
+        today = timezone.localdate()
+        rng = random.Random(2026)  # noqa: S311 - demo data, not security
+        if not Cycle.objects.filter(country=country, title="National MNR self-assessment 2024").exists():
+            earlier = self.cycle(
+                country,
+                version,
+                coordinator,
+                "National MNR self-assessment 2024",
+                "2023–2024",
+                date(today.year - 2, 3, 1),
+                date(today.year - 2, 6, 30),
+                orgs,
+            )
+            for submission in earlier.submissions.select_related("organisation"):
+                self.fill(submission, 1.0, rng, bias=-1)
+                Submission.objects.filter(pk=submission.pk).update(
+                    status=Submission.Status.ACCEPTED, submitted_at=timezone.now() - timedelta(days=600)
+                )
+            Cycle.objects.filter(pk=earlier.pk).update(
+                status=Cycle.Status.CLOSED, closed_at=timezone.now() - timedelta(days=590)
+            )
+        if not Cycle.objects.filter(country=country, title="National MNR self-assessment 2026").exists():
+            current = self.cycle(
+                country,
+                version,
+                coordinator,
+                "National MNR self-assessment 2026",
+                "2025–2026",
+                today - timedelta(days=20),
+                today + timedelta(days=40),
+                orgs,
+            )
+            slugs = {org.pk: slug for slug, org in orgs.items()}
+            for submission in current.submissions.select_related("organisation"):
+                status, share = STATES[slugs[submission.organisation_id]]
+                self.fill(submission, share, rng, bias=0)
+                fields = {"status": status}
+                if status != "draft":
+                    fields |= {
+                        "submitted_at": timezone.now() - timedelta(days=3),
+                        "submitted_by": submission.organisation.roles.first().user,
+                    }
+                if status == "returned":
+                    fields |= {
+                        "return_reason": "Please add evidence for the training figures in 9.2 and 9.3.",
+                        "reviewed_by": coordinator,
+                        "reviewed_at": timezone.now() - timedelta(days=1),
+                    }
+                if status == "accepted":
+                    fields |= {"reviewed_by": coordinator, "reviewed_at": timezone.now() - timedelta(days=1)}
+                Submission.objects.filter(pk=submission.pk).update(**fields)
+        return logins
+
+    def cycle(self, country, version, coordinator, title, period, opens_on, closes_on, orgs):
+        cycle = services.cycle_create(
+            country=country,
+            framework_version=version,
+            title=title,
+            period=period,
+            opens_on=opens_on,
+            closes_on=closes_on,
+            by=coordinator,
+        )
+        for org in orgs.values():
+            services.cycle_add_organisation(cycle=cycle, organisation=org, by=coordinator)
+        return services.cycle_open(cycle=cycle, by=coordinator)
+
+    def fill(self, submission, share, rng, bias):
+        """Answer a share of the questionnaire with plausible levels; levels 3–4 get evidence."""
+        answers = list(
+            submission.answers.select_related("indicator").order_by("indicator__capability__number", "indicator__order")
+        )
+        focal = submission.organisation.roles.first().user
+        now = timezone.now()
+        revisions = []
+        for answer in answers[: round(len(answers) * share)]:
+            roll = rng.random()
+            if roll < 0.05:
+                choice = "dk"
+            elif roll < 0.08:
+                choice = "na"
+            else:
+                choice = str(max(0, min(4, rng.choice([1, 2, 2, 3, 3, 4]) + bias)))
+            evidence = ""
+            if choice in ("2", "3", "4"):
+                section = rng.randint(2, 9)
+                evidence = f"Documented in the {submission.organisation.name} annual report, section {section}."
+            answer.choice, answer.evidence, answer.version = choice, evidence, 1
+            answer.updated_by, answer.updated_at = focal, now
+            revisions.append(
+                AnswerRevision(
+                    answer=answer, version=1, choice=choice, evidence=evidence, changed_by=focal, changed_at=now
+                )
+            )
+        Answer.objects.bulk_update(answers, ["choice", "evidence", "version", "updated_by", "updated_at"])
+        AnswerRevision.objects.bulk_create(revisions)
+        Submission.objects.filter(pk=submission.pk).update(last_activity_at=now if revisions else None)

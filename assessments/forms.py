@@ -1,0 +1,161 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Field, Layout, Submit
+from django import forms
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from capabilities.models import FrameworkVersion, Sector
+
+from .models import Choice, Cycle, Organisation
+
+
+class _CrispyForm(forms.Form):
+    submit_label = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        if self.submit_label:
+            self.helper.add_input(Submit("submit", self.submit_label))
+
+
+class CycleForm(forms.ModelForm):
+    class Meta:
+        model = Cycle
+        fields = ["country", "framework_version", "title", "period", "opens_on", "closes_on"]
+        widgets = {
+            "opens_on": forms.DateInput(attrs={"type": "date"}),
+            "closes_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, countries, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].queryset = countries
+        self.fields["framework_version"].queryset = FrameworkVersion.objects.published()
+        self.fields["framework_version"].help_text = _("Only published versions can be assessed against.")
+        if countries.count() == 1:
+            self.fields["country"].initial = countries.first()
+        self.helper = FormHelper(self)
+        self.helper.add_input(Submit("submit", _("Create cycle")))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("opens_on") and data.get("closes_on") and data["closes_on"] < data["opens_on"]:
+            self.add_error("closes_on", _("The closing date must be on or after the opening date."))
+        return data
+
+
+class ParticipantForm(_CrispyForm):
+    submit_label = _("Add organisation")
+    organisation = forms.ModelChoiceField(
+        label=_("Existing organisation"), queryset=Organisation.objects.none(), required=False
+    )
+    name = forms.CharField(label=_("…or a new organisation's name"), max_length=200, required=False)
+    sector = forms.ModelChoiceField(label=_("Its sector"), queryset=Sector.objects.all(), required=False)
+
+    def __init__(self, *args, cycle, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = (
+            Organisation.objects.filter(country=cycle.country_id)
+            .exclude(submissions__cycle=cycle)
+            .select_related("sector")
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("organisation") and data.get("name"):
+            raise forms.ValidationError(_("Choose an existing organisation or name a new one, not both."))
+        if not data.get("organisation"):
+            if not data.get("name"):
+                raise forms.ValidationError(_("Choose an existing organisation or name a new one."))
+            if not data.get("sector"):
+                self.add_error(
+                    "sector", _("A new organisation needs its sector: it decides which indicators it is asked.")
+                )
+        return data
+
+
+class InviteForm(_CrispyForm):
+    submit_label = _("Invite focal point")
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
+    email = forms.EmailField(label=_("E-mail"))
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+
+    def __init__(self, *args, cycle, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.filter(submissions__cycle=cycle)
+
+
+class TargetsForm(_CrispyForm):
+    submit_label = _("Save targets")
+
+    def __init__(self, *args, targets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.targets = targets
+        choices = [(level, str(level)) for level in range(5)]
+        for target in targets:
+            self.fields[f"cap_{target.capability_id}"] = forms.TypedChoiceField(
+                label=str(target.capability), choices=choices, coerce=int, initial=target.target_level
+            )
+
+    def levels(self):
+        return {t.capability_id: self.cleaned_data[f"cap_{t.capability_id}"] for t in self.targets}
+
+
+class AnswerForm(forms.Form):
+    """One indicator's answer; the level descriptors are the choices."""
+
+    choice = forms.ChoiceField(widget=forms.RadioSelect, required=False)
+    evidence = forms.CharField(
+        label=_("Evidence"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What exists: a law and article, a unit, a protocol, a figure — with links to public sources."),
+    )
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, answer, levels, **kwargs):
+        kwargs.setdefault("prefix", f"a{answer.pk}")
+        if "data" not in kwargs and not args:
+            kwargs["initial"] = {"choice": answer.choice, "evidence": answer.evidence, "comment": answer.comment}
+        super().__init__(*args, **kwargs)
+        self.answer = answer
+        descriptors = {d.level: d.text for d in answer.indicator.descriptors.all()}
+        choices = [
+            (
+                str(level.level),
+                format_html("<strong>{} · {}</strong> — {}", level.level, level.name, descriptors.get(level.level, "")),
+            )
+            for level in levels
+        ]
+        choices += [(Choice.DONT_KNOW, _("Don't know")), (Choice.NOT_APPLICABLE, _("Not applicable to us"))]
+        self.fields["choice"].choices = choices
+        self.fields["choice"].label = format_html(
+            "{} <span class='visually-hidden'>{}</span>", _("Maturity level"), answer.indicator.code
+        )
+        error_id = f"err-{answer.pk}"
+        self.fields["evidence"].widget.attrs["aria-describedby"] = (
+            f"{error_id}-evidence id_{self.prefix}-evidence_helptext"
+        )
+        self.fields["choice"].widget.attrs["aria-describedby"] = f"{error_id}-choice"
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(Field("choice", wrapper_class="level-choices"), Field("evidence"), Field("comment"))
+
+
+class SubmitForm(forms.Form):
+    confirm_unanswered = forms.BooleanField(
+        label=_("I confirm we submit without answering the indicators listed above."), required=False
+    )
+
+
+class ReturnForm(_CrispyForm):
+    submit_label = _("Return for changes")
+    reason = forms.CharField(
+        label=_("What should the organisation change?"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )

@@ -1,0 +1,101 @@
+"""Read-side shapes for questionnaire and cycle pages, each a fixed number of queries."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Q
+
+from capabilities.models import Capability
+
+from .models import Answer, Submission
+
+
+@dataclass
+class CapabilityProgress:
+    capability: Capability
+    total: int = 0
+    answered: int = 0
+
+    @property
+    def percent(self):
+        return round(100 * self.answered / self.total) if self.total else 0
+
+
+@dataclass
+class DomainProgress:
+    domain: object
+    capabilities: list = field(default_factory=list)
+
+    @property
+    def total(self):
+        return sum(c.total for c in self.capabilities)
+
+    @property
+    def answered(self):
+        return sum(c.answered for c in self.capabilities)
+
+    @property
+    def percent(self):
+        return round(100 * self.answered / self.total) if self.total else 0
+
+
+@dataclass
+class Progress:
+    domains: list
+
+    @property
+    def total(self):
+        return sum(d.total for d in self.domains)
+
+    @property
+    def answered(self):
+        return sum(d.answered for d in self.domains)
+
+    @property
+    def percent(self):
+        return round(100 * self.answered / self.total) if self.total else 0
+
+    def capabilities(self):
+        return [c for d in self.domains for c in d.capabilities]
+
+
+def submission_progress(submission):
+    """Progress per domain and capability, listing only capabilities the organisation is asked (2 queries)."""
+    counts = {
+        row["indicator__capability_id"]: row
+        for row in submission.answers.values("indicator__capability_id").annotate(
+            total=Count("id"), answered=Count("id", filter=~Q(choice=""))
+        )
+    }
+    domains = {}
+    for cap in Capability.objects.filter(version_id=submission.cycle.framework_version_id).select_related("domain"):
+        row = counts.get(cap.pk)
+        if row is None:
+            continue
+        group = domains.setdefault(cap.domain_id, DomainProgress(cap.domain))
+        group.capabilities.append(CapabilityProgress(cap, row["total"], row["answered"]))
+    ordered = sorted(domains.values(), key=lambda d: (d.domain.order, d.domain.code))
+    return Progress(ordered)
+
+
+def with_progress(submissions):
+    """Annotate answered/total counts and the last answer time (no extra query)."""
+    return submissions.annotate(
+        n_total=Count("answers"),
+        n_answered=Count("answers", filter=~Q(answers__choice="")),
+        last_answer_at=Max("answers__updated_at"),
+    )
+
+
+def cycle_submissions(cycle):
+    """The cycle's submissions with % answered and last activity, one row per organisation (1 query)."""
+    return with_progress(
+        Submission.objects.filter(cycle=cycle).select_related("organisation__sector").order_by("organisation__name")
+    )
+
+
+def unanswered_answers(submission):
+    return (
+        Answer.objects.filter(submission=submission, choice="")
+        .select_related("indicator__capability")
+        .order_by("indicator__capability__number", "indicator__order")
+    )

@@ -1,0 +1,376 @@
+"""Actions on cycles, submissions and answers. Views call these; nothing else writes."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from capabilities.models import FrameworkVersion, Indicator
+
+from .emails import send_templated_mail
+from .models import (
+    Answer,
+    AnswerRevision,
+    AuditEvent,
+    Choice,
+    Cycle,
+    CycleTarget,
+    Organisation,
+    Reminder,
+    Role,
+    RoleAssignment,
+    Submission,
+)
+
+DEFAULT_TARGET_LEVEL = 3
+EVIDENCE_REQUIRED_FROM = 3
+
+
+class AnswerConflict(Exception):
+    """A save based on a stale version; ``current`` is the answer as someone else left it."""
+
+    def __init__(self, current):
+        self.current = current
+        super().__init__(f"Answer {current.pk} changed to version {current.version} meanwhile.")
+
+
+def audit(*, user, action, country=None, cycle=None, submission=None, detail="", request=None):
+    ip = request.META.get("REMOTE_ADDR") if request is not None else None
+    return AuditEvent.objects.create(
+        user=user, action=action, country=country, cycle=cycle, submission=submission, detail=detail, ip_address=ip
+    )
+
+
+@transaction.atomic
+def cycle_create(*, country, framework_version, title, period, opens_on, closes_on, by) -> Cycle:
+    """Create a cycle in preparation, with a target per capability (default level 3)."""
+    if framework_version.status != FrameworkVersion.Status.PUBLISHED:
+        raise ValidationError(_("A cycle must use a published framework version."))
+    if closes_on < opens_on:
+        raise ValidationError({"closes_on": _("The closing date must be on or after the opening date.")})
+    cycle = Cycle.objects.create(
+        country=country,
+        framework_version=framework_version,
+        title=title,
+        period=period,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        created_by=by,
+    )
+    CycleTarget.objects.bulk_create(
+        CycleTarget(cycle=cycle, capability=cap, target_level=DEFAULT_TARGET_LEVEL)
+        for cap in framework_version.capabilities.all()
+    )
+    return cycle
+
+
+@transaction.atomic
+def cycle_add_organisation(*, cycle, organisation, by) -> Submission:
+    if organisation.country_id != cycle.country_id:
+        raise ValidationError(_("The organisation belongs to another country."))
+    if cycle.status == Cycle.Status.CLOSED:
+        raise ValidationError(_("The cycle is closed; no organisation can join it."))
+    submission, created = Submission.objects.get_or_create(cycle=cycle, organisation=organisation)
+    if not created:
+        raise ValidationError(_("%(org)s already takes part in this cycle.") % {"org": organisation})
+    if cycle.is_open:
+        submissions_instantiate(cycle=cycle, submissions=[submission])
+    return submission
+
+
+def submissions_instantiate(*, cycle, submissions):
+    """Create the empty answers of each submission, one per indicator its sector is asked (2 queries).
+
+    Safe to repeat: existing answers are left as they are.
+    """
+    sector_ids = {s.organisation.sector_id for s in submissions}
+    links = Indicator.sectors.through.objects.filter(
+        indicator__version_id=cycle.framework_version_id, sector_id__in=sector_ids
+    ).values_list("sector_id", "indicator_id")
+    by_sector = {}
+    for sector_id, indicator_id in links:
+        by_sector.setdefault(sector_id, []).append(indicator_id)
+    Answer.objects.bulk_create(
+        [
+            Answer(submission=s, indicator_id=indicator_id)
+            for s in submissions
+            for indicator_id in by_sector.get(s.organisation.sector_id, [])
+        ],
+        ignore_conflicts=True,
+        batch_size=2000,
+    )
+
+
+@transaction.atomic
+def organisation_create(*, country, name, sector) -> Organisation:
+    if Organisation.objects.filter(country=country, name__iexact=name.strip()).exists():
+        raise ValidationError(
+            {"name": _("%(country)s already has an organisation with this name.") % {"country": country}}
+        )
+    return Organisation.objects.create(country=country, name=name.strip(), sector=sector)
+
+
+@transaction.atomic
+def focal_point_invite(*, organisation, email, first_name, last_name, by, base_url):
+    """Give a person the focal-point role for an organisation and e-mail them a set-password link.
+
+    An existing account (matched on e-mail) gains the role; a new one gets an unusable password until
+    the person sets their own through the link.
+    """
+    User = get_user_model()
+    email = User.objects.normalize_email(email).lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User(username=email, email=email, first_name=first_name, last_name=last_name)
+        user.set_unusable_password()
+        user.save()
+    _role, created = RoleAssignment.objects.get_or_create(user=user, role=Role.FOCAL_POINT, organisation=organisation)
+    if not created:
+        raise ValidationError(
+            {"email": _("%(email)s is already a focal point of %(org)s.") % {"email": email, "org": organisation}}
+        )
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    context = {
+        "user": user,
+        "organisation": organisation,
+        "invited_by": by,
+        "link": f"{base_url}/accounts/reset/{uid}/{token}/",
+        "has_password": user.has_usable_password(),
+    }
+    transaction.on_commit(lambda: send_templated_mail("assessments/email/invitation", context, [email]))
+    audit(
+        user=by, action=AuditEvent.Action.USER_INVITED, country=organisation.country, detail=f"{email} → {organisation}"
+    )
+    return user
+
+
+@transaction.atomic
+def cycle_open(*, cycle, by) -> Cycle:
+    """1. Flip draft → open (once, even if clicked twice). 2. Create every submission's answers in bulk."""
+    now = timezone.now()
+    if not Cycle.objects.filter(pk=cycle.pk, status=Cycle.Status.DRAFT).update(status=Cycle.Status.OPEN, opened_at=now):
+        raise ValidationError(_("Only a cycle in preparation can be opened."))
+    cycle.refresh_from_db(fields=["status", "opened_at"])
+    submissions = list(cycle.submissions.select_related("organisation"))
+    if not submissions:
+        raise ValidationError(_("Add at least one participating organisation before opening the cycle."))
+    submissions_instantiate(cycle=cycle, submissions=submissions)
+    audit(user=by, action=AuditEvent.Action.CYCLE_OPENED, country=cycle.country, cycle=cycle)
+    return cycle
+
+
+@transaction.atomic
+def cycle_close(*, cycle, by) -> Cycle:
+    if not Cycle.objects.filter(pk=cycle.pk, status=Cycle.Status.OPEN).update(
+        status=Cycle.Status.CLOSED, closed_at=timezone.now()
+    ):
+        raise ValidationError(_("Only an open cycle can be closed."))
+    cycle.refresh_from_db(fields=["status", "closed_at"])
+    audit(user=by, action=AuditEvent.Action.CYCLE_CLOSED, country=cycle.country, cycle=cycle)
+    return cycle
+
+
+def ensure_answerable(submission):
+    """Writes are refused on the server whatever the page showed."""
+    if submission.cycle.status != Cycle.Status.OPEN:
+        raise PermissionDenied(_("This cycle is not open for answers."))
+    if not submission.is_editable_status:
+        raise PermissionDenied(
+            _("This questionnaire is %(status)s and can no longer be changed.")
+            % {"status": submission.get_status_display().lower()}
+        )
+
+
+def answer_validate(*, choice, evidence):
+    if choice not in Choice.values and choice != "":
+        raise ValidationError({"choice": _("Choose one of the levels, “don't know” or “not applicable”.")})
+    if choice.isdigit() and int(choice) >= EVIDENCE_REQUIRED_FROM and not evidence.strip():
+        raise ValidationError(
+            {
+                "evidence": _(
+                    "Levels 3 and 4 say the arrangement is established and working. Describe what shows it "
+                    "(a law, a unit, a protocol, a figure, with a source link) so that reviewers can confirm it."
+                )
+            }
+        )
+
+
+@dataclass
+class SaveResult:
+    answer: Answer
+    changed: bool
+
+
+@transaction.atomic
+def answer_save(*, answer, choice, evidence, comment, base_version, by, source=AnswerRevision.Source.WEB) -> SaveResult:
+    """Save one answer if nobody else changed it since ``base_version``.
+
+    1. Refuse writes to a closed cycle or a submitted/accepted questionnaire.
+    2. Validate the answer (levels 3–4 need evidence).
+    3. Conditional update on the version; 0 rows means someone saved first → AnswerConflict.
+    4. Record the new state as a revision and touch the submission's last activity.
+    """
+    ensure_answerable(answer.submission)
+    evidence, comment = evidence.strip(), comment.strip()
+    answer_validate(choice=choice, evidence=evidence)
+    if (answer.choice, answer.evidence, answer.comment) == (
+        choice,
+        evidence,
+        comment,
+    ) and answer.version == base_version:
+        return SaveResult(answer, changed=False)
+    now = timezone.now()
+    updated = Answer.objects.filter(pk=answer.pk, version=base_version).update(
+        choice=choice, evidence=evidence, comment=comment, version=F("version") + 1, updated_by=by, updated_at=now
+    )
+    if not updated:
+        raise AnswerConflict(Answer.objects.select_related("updated_by").get(pk=answer.pk))
+    answer.choice, answer.evidence, answer.comment = choice, evidence, comment
+    answer.version, answer.updated_by, answer.updated_at = base_version + 1, by, now
+    AnswerRevision.objects.create(
+        answer=answer,
+        version=answer.version,
+        choice=choice,
+        evidence=evidence,
+        comment=comment,
+        changed_by=by,
+        changed_at=now,
+        source=source,
+    )
+    Submission.objects.filter(pk=answer.submission_id).update(last_activity_at=now)
+    return SaveResult(answer, changed=True)
+
+
+@transaction.atomic
+def submission_submit(*, submission, by, confirm_unanswered=False, request=None) -> Submission:
+    ensure_answerable(submission)
+    unanswered = submission.answers.filter(choice="").count()
+    if unanswered and not confirm_unanswered:
+        raise ValidationError(
+            _(
+                "%(n)d indicator(s) have no answer. Answer them, or confirm that you submit without them "
+                "(they will be reported as data gaps, not as level 0)."
+            )
+            % {"n": unanswered}
+        )
+    now = timezone.now()
+    if not Submission.objects.filter(
+        pk=submission.pk, status__in=[Submission.Status.DRAFT, Submission.Status.RETURNED]
+    ).update(status=Submission.Status.SUBMITTED, submitted_at=now, submitted_by=by, last_activity_at=now):
+        raise ValidationError(_("This questionnaire was submitted already."))
+    submission.refresh_from_db()
+    audit(
+        user=by,
+        action=AuditEvent.Action.SUBMISSION_SUBMITTED,
+        country=submission.cycle.country,
+        cycle=submission.cycle,
+        submission=submission,
+        request=request,
+        detail=f"{unanswered} unanswered" if unanswered else "",
+    )
+    return submission
+
+
+@transaction.atomic
+def submission_return(*, submission, by, reason, request=None) -> Submission:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say what the organisation should change; they will see this text.")})
+    if submission.cycle.status != Cycle.Status.OPEN:
+        raise ValidationError(_("The cycle is closed; submissions can no longer be returned."))
+    now = timezone.now()
+    if not Submission.objects.filter(pk=submission.pk, status=Submission.Status.SUBMITTED).update(
+        status=Submission.Status.RETURNED, return_reason=reason, reviewed_at=now, reviewed_by=by
+    ):
+        raise ValidationError(_("Only a submitted questionnaire can be returned."))
+    submission.refresh_from_db()
+    audit(
+        user=by,
+        action=AuditEvent.Action.SUBMISSION_RETURNED,
+        country=submission.cycle.country,
+        cycle=submission.cycle,
+        submission=submission,
+        detail=reason,
+        request=request,
+    )
+    emails = list(
+        RoleAssignment.objects.filter(organisation=submission.organisation, role=Role.FOCAL_POINT)
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+    context = {"submission": submission, "reason": reason, "by": by}
+    transaction.on_commit(lambda: send_templated_mail("assessments/email/returned", context, emails))
+    return submission
+
+
+@transaction.atomic
+def submission_accept(*, submission, by, request=None) -> Submission:
+    now = timezone.now()
+    if not Submission.objects.filter(pk=submission.pk, status=Submission.Status.SUBMITTED).update(
+        status=Submission.Status.ACCEPTED, reviewed_at=now, reviewed_by=by
+    ):
+        raise ValidationError(_("Only a submitted questionnaire can be accepted."))
+    submission.refresh_from_db()
+    audit(
+        user=by,
+        action=AuditEvent.Action.SUBMISSION_ACCEPTED,
+        country=submission.cycle.country,
+        cycle=submission.cycle,
+        submission=submission,
+        request=request,
+    )
+    return submission
+
+
+@transaction.atomic
+def targets_update(*, cycle, levels, by):
+    """``levels`` maps capability id → target level."""
+    if cycle.status == Cycle.Status.CLOSED:
+        raise ValidationError(_("The cycle is closed; its targets are final."))
+    for target in cycle.targets.all():
+        level = levels.get(target.capability_id)
+        if level is not None and level != target.target_level:
+            target.target_level = level
+            target.save(update_fields=["target_level"])
+
+
+def reminders_send(*, cycle, by, base_url) -> list[Reminder]:
+    """E-mail the focal points of every organisation that has not submitted, and record each reminder."""
+    if not cycle.is_open:
+        raise ValidationError(_("Reminders can only be sent while the cycle is open."))
+    pending = cycle.submissions.filter(status__in=[Submission.Status.DRAFT, Submission.Status.RETURNED]).select_related(
+        "organisation"
+    )
+    contacts = {}
+    for org_id, email in (
+        RoleAssignment.objects.filter(role=Role.FOCAL_POINT, organisation__in=[s.organisation_id for s in pending])
+        .exclude(user__email="")
+        .values_list("organisation_id", "user__email")
+    ):
+        contacts.setdefault(org_id, []).append(email)
+    reminders = []
+    now = timezone.now()
+    for submission in pending:
+        emails = sorted(contacts.get(submission.organisation_id, []))
+        if not emails:
+            continue
+        send_templated_mail(
+            "assessments/email/reminder",
+            {"cycle": cycle, "submission": submission, "link": f"{base_url}{submission.get_absolute_url()}"},
+            emails,
+        )
+        reminders.append(
+            Reminder(
+                cycle=cycle, organisation=submission.organisation, recipients=", ".join(emails), sent_by=by, sent_at=now
+            )
+        )
+    Reminder.objects.bulk_create(reminders)
+    return reminders

@@ -1,0 +1,28 @@
+from django.urls import path
+
+from . import views
+
+app_name = "assessments"
+
+urlpatterns = [
+    path("cycles/", views.cycle_list, name="cycle_list"),
+    path("cycles/new/", views.cycle_create, name="cycle_create"),
+    path("cycles/<int:pk>/", views.cycle_detail, name="cycle_detail"),
+    path("cycles/<int:pk>/participants/", views.cycle_add_participant, name="cycle_add_participant"),
+    path("cycles/<int:pk>/invite/", views.cycle_invite, name="cycle_invite"),
+    path("cycles/<int:pk>/open/", views.cycle_open, name="cycle_open"),
+    path("cycles/<int:pk>/close/", views.cycle_close, name="cycle_close"),
+    path("cycles/<int:pk>/remind/", views.cycle_remind, name="cycle_remind"),
+    path("cycles/<int:pk>/targets/", views.cycle_targets, name="cycle_targets"),
+    path("questionnaires/<int:pk>/", views.questionnaire, name="questionnaire"),
+    path(
+        "questionnaires/<int:pk>/capabilities/<int:number>/",
+        views.questionnaire_capability,
+        name="questionnaire_capability",
+    ),
+    path("questionnaires/<int:pk>/answers/<int:answer_pk>/", views.answer_update, name="answer_update"),
+    path("questionnaires/<int:pk>/submit/", views.questionnaire_submit, name="questionnaire_submit"),
+    path("questionnaires/<int:pk>/return/", views.submission_return, name="submission_return"),
+    path("questionnaires/<int:pk>/accept/", views.submission_accept, name="submission_accept"),
+    path("questionnaires/<int:pk>/history/", views.questionnaire_history, name="questionnaire_history"),
+]

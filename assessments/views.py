@@ -1,0 +1,426 @@
+"""Pages for coordinators (cycles) and focal points (questionnaires).
+
+Every view gets its object through ``assessments.access``: 404 for what the user may not see,
+403 for what they may only read.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from capabilities.models import Capability, LevelDescriptor
+
+from . import services
+from .access import coordinated_country_ids, coordinates, get_cycle_for_user, get_submission_for_user, is_focal_point
+from .forms import AnswerForm, CycleForm, InviteForm, ParticipantForm, ReturnForm, SubmitForm, TargetsForm
+from .models import Answer, AnswerRevision, AuditEvent, Country, Cycle, Reminder
+from .queries import cycle_submissions, submission_progress, unanswered_answers
+
+
+def _base_url(request):
+    return f"{request.scheme}://{request.get_host()}"
+
+
+def _flash_errors(request, exc):
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+# Coordinator: cycles ------------------------------------------------------------------------------
+
+
+@login_required
+def cycle_list(request):
+    cycles = Cycle.objects.visible_to(request.user).select_related("country", "framework_version")
+    return render(
+        request,
+        "assessments/cycle_list.html",
+        {"cycles": cycles, "can_create": request.user.is_superuser or bool(coordinated_country_ids(request.user))},
+    )
+
+
+@login_required
+def cycle_create(request):
+    countries = (
+        Country.objects.all()
+        if request.user.is_superuser
+        else Country.objects.filter(pk__in=coordinated_country_ids(request.user))
+    )
+    if not countries.exists():
+        raise PermissionDenied(_("Only national coordinators can create cycles."))
+    form = CycleForm(request.POST or None, countries=countries)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cycle = services.cycle_create(**form.cleaned_data, by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Cycle created. Add the participating organisations, then open it."))
+            return redirect(cycle)
+    return render(request, "assessments/cycle_form.html", {"form": form})
+
+
+@login_required
+def cycle_detail(request, pk):
+    cycle = get_cycle_for_user(request, pk)
+    manager = coordinates(request.user, cycle.country_id)
+    context = {"cycle": cycle, "is_coordinator": manager}
+    if manager:
+        context |= {
+            "submissions": cycle_submissions(cycle),
+            "participant_form": ParticipantForm(cycle=cycle),
+            "invite_form": InviteForm(cycle=cycle),
+            "reminders": Reminder.objects.filter(cycle=cycle).select_related("organisation", "sent_by")[:20],
+        }
+    else:
+        # Observers and focal points see the cycle's status, never another organisation's answers.
+        context["own_submissions"] = cycle.submissions.filter(
+            organisation__roles__user=request.user, organisation__roles__role="focal_point"
+        ).select_related("organisation")
+        context["status_counts"] = cycle.submissions.values_list("status", flat=True)
+    return render(request, "assessments/cycle_detail.html", context)
+
+
+@login_required
+@require_POST
+def cycle_add_participant(request, pk):
+    cycle = get_cycle_for_user(request, pk, manage=True)
+    form = ParticipantForm(request.POST, cycle=cycle)
+    if form.is_valid():
+        try:
+            organisation = form.cleaned_data["organisation"] or services.organisation_create(
+                country=cycle.country, name=form.cleaned_data["name"], sector=form.cleaned_data["sector"]
+            )
+            services.cycle_add_organisation(cycle=cycle, organisation=organisation, by=request.user)
+        except ValidationError as exc:
+            _flash_errors(request, exc)
+        else:
+            messages.success(request, _("%(org)s takes part in the cycle.") % {"org": organisation})
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect(cycle)
+
+
+@login_required
+@require_POST
+def cycle_invite(request, pk):
+    cycle = get_cycle_for_user(request, pk, manage=True)
+    form = InviteForm(request.POST, cycle=cycle)
+    if form.is_valid():
+        try:
+            user = services.focal_point_invite(**form.cleaned_data, by=request.user, base_url=_base_url(request))
+        except ValidationError as exc:
+            _flash_errors(request, exc)
+        else:
+            messages.success(
+                request,
+                _("Invitation sent to %(email)s for %(org)s.")
+                % {"email": user.email, "org": form.cleaned_data["organisation"]},
+            )
+    else:
+        for field, errors in form.errors.items():
+            for error in errors:
+                messages.error(request, f"{form.fields[field].label}: {error}" if field in form.fields else error)
+    return redirect(cycle)
+
+
+@login_required
+@require_POST
+def cycle_open(request, pk):
+    cycle = get_cycle_for_user(request, pk, manage=True)
+    try:
+        services.cycle_open(cycle=cycle, by=request.user)
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    else:
+        messages.success(request, _("The cycle is open: focal points can now answer their questionnaires."))
+    return redirect(cycle)
+
+
+@login_required
+@require_POST
+def cycle_close(request, pk):
+    cycle = get_cycle_for_user(request, pk, manage=True)
+    try:
+        services.cycle_close(cycle=cycle, by=request.user)
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    else:
+        messages.success(request, _("The cycle is closed: answers can no longer change."))
+    return redirect(cycle)
+
+
+@login_required
+@require_POST
+def cycle_remind(request, pk):
+    cycle = get_cycle_for_user(request, pk, manage=True)
+    try:
+        sent = services.reminders_send(cycle=cycle, by=request.user, base_url=_base_url(request))
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    else:
+        if sent:
+            messages.success(
+                request,
+                _("Reminders sent to %(orgs)s.") % {"orgs": ", ".join(r.organisation.name for r in sent)},
+            )
+        else:
+            messages.info(request, _("No reminder sent: every organisation with a focal point has submitted."))
+    return redirect(cycle)
+
+
+@login_required
+def cycle_targets(request, pk):
+    cycle = get_cycle_for_user(request, pk, manage=request.method == "POST")
+    targets = list(cycle.targets.select_related("capability__domain"))
+    form = TargetsForm(request.POST or None, targets=targets)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.targets_update(cycle=cycle, levels=form.levels(), by=request.user)
+        except ValidationError as exc:
+            _flash_errors(request, exc)
+        else:
+            messages.success(request, _("Targets saved."))
+            return redirect(cycle)
+    readonly = not coordinates(request.user, cycle.country_id) or cycle.status == Cycle.Status.CLOSED
+    return render(request, "assessments/cycle_targets.html", {"cycle": cycle, "form": form, "readonly": readonly})
+
+
+# Focal point: questionnaire -----------------------------------------------------------------------
+
+
+def _audit_read(request, submission):
+    """Reads by anyone other than the organisation's own focal points are recorded."""
+    if not is_focal_point(request.user, submission.organisation_id):
+        services.audit(
+            user=request.user,
+            action=AuditEvent.Action.SUBMISSION_VIEWED,
+            country=submission.cycle.country,
+            cycle=submission.cycle,
+            submission=submission,
+            request=request,
+        )
+
+
+def _can_answer(request, submission):
+    return (
+        is_focal_point(request.user, submission.organisation_id)
+        and submission.cycle.is_open
+        and submission.is_editable_status
+    )
+
+
+@login_required
+def questionnaire(request, pk):
+    submission = get_submission_for_user(request, pk)
+    _audit_read(request, submission)
+    progress = submission_progress(submission)
+    return render(
+        request,
+        "assessments/questionnaire.html",
+        {
+            "submission": submission,
+            "cycle": submission.cycle,
+            "progress": progress,
+            "unanswered": unanswered_answers(submission),
+            "can_answer": _can_answer(request, submission),
+            "can_review": coordinates(request.user, submission.cycle.country_id),
+            "submit_form": SubmitForm(),
+            "return_form": ReturnForm(),
+        },
+    )
+
+
+def _capability_answers(submission, capability):
+    return (
+        Answer.objects.filter(submission=submission, indicator__capability=capability)
+        .select_related("indicator", "updated_by")
+        .prefetch_related(Prefetch("indicator__descriptors", queryset=LevelDescriptor.objects.order_by("level")))
+        .order_by("indicator__order", "indicator__code")
+    )
+
+
+def _render_capability(request, submission, capability, bound=None, status=200):
+    """The capability page; ``bound`` replaces one answer's form by a submitted one (with its errors)."""
+    levels = list(submission.cycle.framework_version.levels.all())
+    items = []
+    for answer in _capability_answers(submission, capability):
+        if bound is not None and bound["answer"].pk == answer.pk:
+            items.append(bound)
+        else:
+            items.append({"answer": answer, "form": AnswerForm(answer=answer, levels=levels), "state": None})
+    if not items:
+        raise Http404("This organisation is not asked about this capability.")
+    progress = submission_progress(submission)
+    caps = progress.capabilities()
+    position = next(i for i, c in enumerate(caps) if c.capability.pk == capability.pk)
+    return render(
+        request,
+        "assessments/questionnaire_capability.html",
+        {
+            "submission": submission,
+            "cycle": submission.cycle,
+            "capability": capability,
+            "items": items,
+            "progress": progress,
+            "previous": caps[position - 1].capability if position > 0 else None,
+            "next": caps[position + 1].capability if position + 1 < len(caps) else None,
+            "can_answer": _can_answer(request, submission),
+        },
+        status=status,
+    )
+
+
+@login_required
+def questionnaire_capability(request, pk, number):
+    submission = get_submission_for_user(request, pk)
+    capability = get_object_or_404(
+        Capability.objects.select_related("domain"), version_id=submission.cycle.framework_version_id, number=number
+    )
+    _audit_read(request, submission)
+    return _render_capability(request, submission, capability)
+
+
+@login_required
+@require_POST
+def answer_update(request, pk, answer_pk):
+    """Autosave (htmx) and plain form post of one answer.
+
+    htmx gets the answer's state fragment (saved / invalid / conflict) with a matching status code;
+    a plain post is redirected back, or gets the page again with the typed values and the error.
+    """
+    submission = get_submission_for_user(request, pk, write=True)
+    answer = get_object_or_404(
+        Answer.objects.select_related("indicator__capability__domain", "updated_by").prefetch_related(
+            Prefetch("indicator__descriptors", queryset=LevelDescriptor.objects.order_by("level"))
+        ),
+        pk=answer_pk,
+        submission=submission,
+    )
+    answer.submission = submission
+    levels = list(submission.cycle.framework_version.levels.all())
+    form = AnswerForm(request.POST, answer=answer, levels=levels)
+    prefix = form.prefix
+    state = {"kind": "saved"}
+    status = 200
+    try:
+        base_version = int(request.POST.get(f"{prefix}-overwrite") or request.POST.get(f"{prefix}-version", ""))
+    except ValueError:
+        base_version = None
+    if base_version is None:
+        state, status = {"kind": "error", "message": _("The form is out of date; reload the page.")}, 400
+    elif not form.is_valid():
+        state, status = {"kind": "invalid", "message": _("Not saved: correct the answer below.")}, 422
+    else:
+        try:
+            services.answer_save(
+                answer=answer,
+                choice=form.cleaned_data["choice"],
+                evidence=form.cleaned_data["evidence"],
+                comment=form.cleaned_data["comment"],
+                base_version=base_version,
+                by=request.user,
+            )
+        except PermissionDenied as exc:
+            state, status = {"kind": "error", "message": str(exc)}, 403
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+            state, status = {"kind": "invalid", "message": _("Not saved: correct the answer below.")}, 422
+        except services.AnswerConflict as conflict:
+            state, status = {"kind": "conflict", "current": conflict.current}, 409
+    if request.headers.get("HX-Request"):
+        return render(
+            request,
+            "assessments/questionnaire_capability.html#answer-state",
+            {"answer": answer, "form": form, "state": state, "submission": submission, "oob": True},
+            status=status,
+        )
+    if state["kind"] == "saved":
+        messages.success(request, _("Answer to %(code)s saved.") % {"code": answer.indicator.code})
+        url = reverse("assessments:questionnaire_capability", args=[submission.pk, answer.indicator.capability.number])
+        return redirect(f"{url}#ind-{answer.indicator.code}")
+    if status == 403:
+        raise PermissionDenied(state["message"])
+    bound = {"answer": answer, "form": form, "state": state}
+    return _render_capability(request, submission, answer.indicator.capability, bound=bound, status=status)
+
+
+@login_required
+@require_POST
+def questionnaire_submit(request, pk):
+    submission = get_submission_for_user(request, pk, write=True)
+    form = SubmitForm(request.POST)
+    form.is_valid()
+    try:
+        services.submission_submit(
+            submission=submission,
+            by=request.user,
+            confirm_unanswered=form.cleaned_data.get("confirm_unanswered", False),
+            request=request,
+        )
+    except PermissionDenied:
+        raise
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    else:
+        messages.success(request, _("Submitted. The national coordinator will review your answers."))
+    return redirect("assessments:questionnaire", pk=submission.pk)
+
+
+@login_required
+@require_POST
+def submission_return(request, pk):
+    submission = get_submission_for_user(request, pk, review=True)
+    form = ReturnForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Say what the organisation should change; they will see this text."))
+        services.submission_return(
+            submission=submission, by=request.user, reason=form.cleaned_data["reason"], request=request
+        )
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    else:
+        messages.success(request, _("Returned to %(org)s with your request.") % {"org": submission.organisation})
+    return redirect("assessments:questionnaire", pk=submission.pk)
+
+
+@login_required
+@require_POST
+def submission_accept(request, pk):
+    submission = get_submission_for_user(request, pk, review=True)
+    try:
+        services.submission_accept(submission=submission, by=request.user, request=request)
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    else:
+        messages.success(request, _("Accepted the answers of %(org)s.") % {"org": submission.organisation})
+    return redirect("assessments:questionnaire", pk=submission.pk)
+
+
+@login_required
+def questionnaire_history(request, pk):
+    submission = get_submission_for_user(request, pk)
+    _audit_read(request, submission)
+    revisions = (
+        AnswerRevision.objects.filter(answer__submission=submission)
+        .select_related("answer__indicator", "changed_by")
+        .order_by("answer__indicator__capability__number", "answer__indicator__order", "version")
+    )
+    # Pair every revision with the one before it on the same answer: old → new.
+    rows, previous = [], {}
+    for revision in revisions:
+        rows.append({"revision": revision, "before": previous.get(revision.answer_id)})
+        previous[revision.answer_id] = revision
+    rows.sort(key=lambda row: row["revision"].changed_at, reverse=True)
+    return render(request, "assessments/questionnaire_history.html", {"submission": submission, "rows": rows})
