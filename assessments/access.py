@@ -21,6 +21,10 @@ def coordinates(user, country_id):
     return user.is_superuser or any(r.role == Role.COORDINATOR and r.country_id == country_id for r in roles_of(user))
 
 
+def observes(user, country_id):
+    return any(r.role == Role.OBSERVER and r.country_id == country_id for r in roles_of(user))
+
+
 def is_focal_point(user, organisation_id):
     return any(r.role == Role.FOCAL_POINT and r.organisation_id == organisation_id for r in roles_of(user))
 

@@ -327,6 +327,10 @@ class AuditEvent(models.Model):
         CYCLE_OPENED = "cycle_opened", _("Opened a cycle")
         CYCLE_CLOSED = "cycle_closed", _("Closed a cycle")
         USER_INVITED = "user_invited", _("Invited a focal point")
+        REPORT_REQUESTED = "report_requested", _("Requested the gap report")
+        REPORT_DOWNLOADED = "report_downloaded", _("Downloaded the gap report")
+        EXPORT_DOWNLOADED = "export_downloaded", _("Downloaded the answers export")
+        LEVEL_VALIDATED = "level_validated", _("Set a validated national level")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     action = models.CharField(max_length=40, choices=Action.choices)

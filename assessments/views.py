@@ -17,7 +17,14 @@ from django.views.decorators.http import require_POST
 from capabilities.models import Capability, LevelDescriptor
 
 from . import services
-from .access import coordinated_country_ids, coordinates, get_cycle_for_user, get_submission_for_user, is_focal_point
+from .access import (
+    coordinated_country_ids,
+    coordinates,
+    get_cycle_for_user,
+    get_submission_for_user,
+    is_focal_point,
+    observes,
+)
 from .forms import AnswerForm, CycleForm, InviteForm, ParticipantForm, ReturnForm, SubmitForm, TargetsForm
 from .models import Answer, AnswerRevision, AuditEvent, Country, Cycle, Reminder
 from .queries import cycle_submissions, submission_progress, unanswered_answers
@@ -70,7 +77,7 @@ def cycle_create(request):
 def cycle_detail(request, pk):
     cycle = get_cycle_for_user(request, pk)
     manager = coordinates(request.user, cycle.country_id)
-    context = {"cycle": cycle, "is_coordinator": manager}
+    context = {"cycle": cycle, "is_coordinator": manager, "is_observer": observes(request.user, cycle.country_id)}
     if manager:
         context |= {
             "submissions": cycle_submissions(cycle),
@@ -337,7 +344,9 @@ def answer_update(request, pk, answer_pk):
                     form.add_error(field if field in form.fields else None, error)
             state, status = {"kind": "invalid", "message": _("Not saved: correct the answer below.")}, 422
         except services.AnswerConflict as conflict:
-            state, status = {"kind": "conflict", "current": conflict.current}, 409
+            # The form keeps the version the person edited: only "Save mine instead" overwrites, not
+            # the next autosave.
+            state, status = {"kind": "conflict", "current": conflict.current, "base_version": base_version}, 409
     if request.headers.get("HX-Request"):
         return render(
             request,

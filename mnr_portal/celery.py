@@ -9,4 +9,5 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.conf.beat_schedule = {
     "worker-heartbeat": {"task": "reports.worker_heartbeat", "schedule": 60.0},
+    "reconcile-report-jobs": {"task": "reports.reconcile_report_jobs", "schedule": 60.0},
 }

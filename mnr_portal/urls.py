@@ -22,4 +22,5 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("assessments.urls")),
+    path("", include("reports.urls")),
 ]

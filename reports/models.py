@@ -1,5 +1,14 @@
+"""Coordinator judgements (validated levels, enabler scores) and report jobs."""
+
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from assessments.models import Cycle
+from capabilities.models import MAX_LEVEL, MIN_LEVEL, Capability, Enabler
+
+LEVEL_RANGE = Q(level__gte=MIN_LEVEL, level__lte=MAX_LEVEL)
 
 
 class WorkerHeartbeat(models.Model):
@@ -14,3 +23,107 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return f"{self.hostname} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+class ValidatedLevel(models.Model):
+    """A national level set by the coordinator, with the reason, shown beside the computed one."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="validated_levels")
+    capability = models.ForeignKey(Capability, on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField(_("validated level"))
+    rationale = models.TextField(_("rationale"))
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    set_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "capability"], name="validated_level_unique_per_capability"),
+            models.CheckConstraint(condition=LEVEL_RANGE, name="validated_level_range"),
+            models.CheckConstraint(condition=~Q(rationale=""), name="validated_level_has_rationale"),
+        ]
+
+    def __str__(self):
+        return f"{self.capability_id} = {self.level}"
+
+
+class EnablerScore(models.Model):
+    """The coordinator's score of a cross-cutting enabler for the country in one cycle."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="enabler_scores")
+    enabler = models.ForeignKey(Enabler, on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField(_("level"))
+    rationale = models.TextField(_("rationale"), blank=True)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    set_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "enabler"], name="enabler_score_unique_per_enabler"),
+            models.CheckConstraint(condition=LEVEL_RANGE, name="enabler_score_level_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.enabler_id} = {self.level}"
+
+
+class ReportJobQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status__in=[ReportJob.Status.QUEUED, ReportJob.Status.RUNNING])
+
+
+class ReportJob(models.Model):
+    """One request to render a cycle's gap report. The row, not the broker, is the source of truth.
+
+    ``data`` is the report's content frozen when it was requested; the PDF is rendered from it
+    alone, so a rerun produces the same document. ``task_id`` names the one broker message allowed
+    to work on the job; the reconciler gives a stuck job a new one.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Rendering")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="report_jobs")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    task_id = models.CharField(max_length=64, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    data = models.JSONField()
+    file = models.CharField(max_length=300, blank=True, help_text="Path under MEDIA_ROOT.")
+    file_size = models.PositiveIntegerField(null=True, blank=True)
+    pages = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # Clicking twice cannot start two renders of one cycle.
+            models.UniqueConstraint(
+                fields=["cycle"], condition=Q(status__in=["queued", "running"]), name="one_active_report_job_per_cycle"
+            ),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="report_job_progress_percent"),
+            models.CheckConstraint(condition=~Q(status="done") | ~Q(file=""), name="report_job_done_has_file"),
+        ]
+
+    def __str__(self):
+        return f"report {self.pk} · {self.cycle_id} · {self.status}"
+
+    @property
+    def is_active(self):
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def duration(self):
+        if self.started_at and self.finished_at:
+            return self.finished_at - self.started_at
+        return None

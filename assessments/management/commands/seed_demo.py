@@ -30,16 +30,16 @@ ORGANISATIONS = [
 ]
 # What each organisation's questionnaire looks like in the open cycle.
 STATES = {
-    "ministry": ("submitted", 1.0),
+    "ministry": ("accepted", 1.0),
     "prosecutor": ("accepted", 1.0),
     "welfare": ("returned", 1.0),
-    "helpline": ("draft", 0.6),
-    "hotline": ("draft", 0.3),
+    "helpline": ("submitted", 0.9),
+    "hotline": ("accepted", 1.0),
     "ngo": ("submitted", 1.0),
-    "telecom": ("draft", 0.8),
+    "telecom": ("accepted", 0.85),
     "police": ("draft", 0.25),
     "press": ("draft", 0.0),
-    "committee": ("draft", 0.5),
+    "committee": ("accepted", 1.0),
 }
 
 

@@ -1,0 +1,299 @@
+"""Assemble a cycle's report data: what the analysis pages show and what a report job freezes.
+
+``cycle_report_data`` runs a fixed number of queries whatever the number of organisations
+(see tests/reports/test_consolidation.py) and returns plain, JSON-ready data.
+"""
+
+from collections import defaultdict
+from statistics import median
+
+from django.db.models import F
+from django.utils import timezone
+
+from assessments.models import Answer, Cycle, Submission
+from capabilities.models import Capability, Domain, Enabler, Indicator, LevelDescriptor, MaturityLevel, Sector
+
+from . import scoring
+from .models import EnablerScore, ValidatedLevel
+
+INCLUDED_STATUSES = (Submission.Status.SUBMITTED, Submission.Status.ACCEPTED)
+EVIDENCE_EXCERPTS = 3
+EXCERPT_CHARS = 280
+NEXT_STEPS = 3
+
+
+def _name(user):
+    return (user.get_full_name() or user.get_username()) if user else ""
+
+
+def _excerpt(text):
+    text = " ".join(text.split())
+    return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1].rstrip() + "…"
+
+
+def _national_scores(answers, submissions, indicators, targets, validated):
+    """National score per capability number from flat answer rows of included submissions."""
+    per_org_cap = defaultdict(list)  # (submission id, capability number) → responses
+    for row in answers:
+        ind = indicators[row["indicator_id"]]
+        per_org_cap[(row["submission_id"], ind["number"])].append(
+            scoring.Response(str(row["submission_id"]), ind["code"], ind["weight"], row["choice"])
+        )
+    org_scores = defaultdict(dict)  # capability → submission id → OrganisationScore
+    for (submission_id, number), responses in per_org_cap.items():
+        org_scores[number][submission_id] = scoring.organisation_score(submissions[submission_id]["name"], responses)
+    national = {}
+    for number in targets:
+        national[number] = scoring.national_score(
+            list(org_scores[number].values()), target=targets[number], validated=validated.get(number)
+        )
+    return national, org_scores
+
+
+def cycle_report_data(cycle, *, now=None):
+    """Everything the gap report says about one cycle, as plain data (17 queries, 19 with a previous cycle)."""
+    version_id = cycle.framework_version_id
+    scale = list(MaturityLevel.objects.filter(version_id=version_id).order_by("level").values("level", "name"))
+    domains = list(Domain.objects.filter(version_id=version_id).order_by("order", "code"))
+    capabilities = list(Capability.objects.filter(version_id=version_id).select_related("domain").order_by("number"))
+    indicators = {
+        row["id"]: row
+        for row in Indicator.objects.filter(version_id=version_id)
+        .order_by("capability__number", "order", "code")
+        .values("id", "code", "question", "weight", number=F("capability__number"))
+    }
+    descriptors = {
+        (row["indicator_id"], row["level"]): row["text"]
+        for row in LevelDescriptor.objects.filter(indicator__version_id=version_id).values(
+            "indicator_id", "level", "text"
+        )
+    }
+    targets = {t.capability.number: t.target_level for t in cycle.targets.select_related("capability")}
+    for cap in capabilities:
+        targets.setdefault(cap.number, 3)
+    validated_rows = {
+        v.capability.number: v
+        for v in ValidatedLevel.objects.filter(cycle=cycle).select_related("capability", "set_by")
+    }
+    validated = {n: v.level for n, v in validated_rows.items()}
+    sectors = {s.pk: s for s in Sector.objects.all()}
+
+    submissions = {}
+    for s in Submission.objects.filter(cycle=cycle).select_related("organisation").order_by("organisation__name"):
+        sector = sectors[s.organisation.sector_id]
+        submissions[s.pk] = {
+            "id": s.pk,
+            "name": s.organisation.name,
+            "sector": sector.code,
+            "sector_name": sector.name,
+            "status": s.status,
+            "included": s.status in INCLUDED_STATUSES,
+            "asked": 0,
+            "answered": 0,
+        }
+    all_answers = list(
+        Answer.objects.filter(submission__cycle=cycle).values("submission_id", "indicator_id", "choice", "evidence")
+    )
+    for row in all_answers:
+        sub = submissions[row["submission_id"]]
+        sub["asked"] += 1
+        sub["answered"] += row["choice"] != ""
+    included = [row for row in all_answers if submissions[row["submission_id"]]["included"]]
+    national, org_scores = _national_scores(included, submissions, indicators, targets, validated)
+
+    previous = (
+        Cycle.objects.filter(country_id=cycle.country_id, framework_version_id=version_id, opens_on__lt=cycle.opens_on)
+        .exclude(pk=cycle.pk)
+        .order_by("-opens_on")
+        .first()
+    )
+    previous_levels = {}
+    if previous is not None:
+        prev_subs = {
+            s["id"]: {"name": str(s["id"])}
+            for s in Submission.objects.filter(cycle=previous, status__in=INCLUDED_STATUSES).values("id")
+        }
+        prev_answers = Answer.objects.filter(submission_id__in=list(prev_subs)).values(
+            "submission_id", "indicator_id", "choice"
+        )
+        prev_validated = dict(ValidatedLevel.objects.filter(cycle=previous).values_list("capability__number", "level"))
+        prev_national, _ = _national_scores(prev_answers, prev_subs, indicators, targets, prev_validated)
+        previous_levels = {n: s.level for n, s in prev_national.items()}
+
+    weights = defaultdict(list)
+    for ind in indicators.values():
+        weights[ind["number"]].append(ind["weight"])
+    weight_factors = {n: scoring.weight_factor(w) for n, w in weights.items()}
+
+    evidence = defaultdict(list)
+    per_indicator_levels = defaultdict(list)
+    for row in included:
+        ind = indicators[row["indicator_id"]]
+        if row["choice"] in scoring.LEVELS:
+            per_indicator_levels[row["indicator_id"]].append(int(row["choice"]))
+        if row["evidence"].strip() and len(evidence[ind["number"]]) < 50:
+            evidence[ind["number"]].append((row, ind))
+
+    capability_rows = []
+    for cap in capabilities:
+        score = national[cap.number]
+        orgs = sorted(org_scores[cap.number].items(), key=lambda item: submissions[item[0]]["name"])
+        by_sector = defaultdict(list)
+        for submission_id, org_score in orgs:
+            if org_score.score is not None:
+                by_sector[submissions[submission_id]["sector"]].append(org_score.score)
+        steps = []
+        cap_indicators = [i for i in indicators.values() if i["number"] == cap.number]
+        for ind in cap_indicators:
+            levels = per_indicator_levels.get(ind["id"])
+            if not levels:
+                continue  # nobody gave this indicator a level: a data gap, not a step
+            level = median(levels)
+            if level >= targets[cap.number]:
+                continue
+            goal = scoring.next_level(level)
+            steps.append(
+                {
+                    "indicator": ind["code"],
+                    "question": ind["question"],
+                    "current": level,
+                    "level": goal,
+                    "text": descriptors.get((ind["id"], goal), ""),
+                }
+            )
+        steps.sort(key=lambda s: (s["current"], s["indicator"]))
+        excerpts = sorted(
+            evidence[cap.number], key=lambda pair: (pair[1]["code"], submissions[pair[0]["submission_id"]]["name"])
+        )
+        v = validated_rows.get(cap.number)
+        capability_rows.append(
+            {
+                "number": cap.number,
+                "title": cap.title,
+                "summary": cap.summary,
+                "domain": cap.domain.code,
+                "target": score.target,
+                "computed": score.computed,
+                "validated": score.validated,
+                "validated_by": _name(v.set_by) if v else "",
+                "validated_rationale": v.rationale if v else "",
+                "level": score.level,
+                "gap": score.gap,
+                "min": score.minimum,
+                "max": score.maximum,
+                "spread": score.spread,
+                "distinct_levels": score.distinct_levels,
+                "respondents": score.respondents,
+                "coverage": score.coverage,
+                "contested": score.contested,
+                "data_gap": score.data_gap,
+                "previous": previous_levels.get(cap.number),
+                "delta": scoring.delta(score.level, previous_levels.get(cap.number)),
+                "weight": weight_factors.get(cap.number, 1.0),
+                "organisations": [
+                    {
+                        "name": submissions[sid]["name"],
+                        "sector": submissions[sid]["sector_name"],
+                        "score": o.score,
+                        "levels": o.levels,
+                        "dont_know": o.dont_know,
+                        "not_applicable": o.not_applicable,
+                        "unanswered": o.unanswered,
+                    }
+                    for sid, o in orgs
+                ],
+                "by_sector": {code: round(median(values), 2) for code, values in by_sector.items()},
+                "evidence": [
+                    {
+                        "organisation": submissions[row["submission_id"]]["name"],
+                        "indicator": ind["code"],
+                        "text": _excerpt(row["evidence"]),
+                    }
+                    for row, ind in excerpts[:EVIDENCE_EXCERPTS]
+                ],
+                "next_steps": steps[:NEXT_STEPS],
+            }
+        )
+
+    by_number = {c["number"]: c for c in capability_rows}
+    priorities = scoring.rank_priorities({n: national[n] for n in by_number}, weight_factors)
+    domain_rows = []
+    for d in domains:
+        caps = [c for c in capability_rows if c["domain"] == d.code]
+        profile = scoring.DomainProfile(d.code, [c["level"] for c in caps if c["level"] is not None])
+        domain_rows.append(
+            {
+                "code": d.code,
+                "name": d.name,
+                "outcome": d.outcome,
+                "mean": profile.mean,
+                "min": profile.minimum,
+                "max": profile.maximum,
+                "target_mean": round(sum(c["target"] for c in caps) / len(caps), 2) if caps else None,
+                "capabilities": [c["number"] for c in caps],
+            }
+        )
+    enabler_scores = {e.enabler_id: e for e in EnablerScore.objects.filter(cycle=cycle).select_related("set_by")}
+    enablers = [
+        {
+            "code": e.code,
+            "name": e.name,
+            "description": e.description,
+            "level": enabler_scores[e.pk].level if e.pk in enabler_scores else None,
+            "rationale": enabler_scores[e.pk].rationale if e.pk in enabler_scores else "",
+            "set_by": _name(enabler_scores[e.pk].set_by) if e.pk in enabler_scores else "",
+        }
+        for e in Enabler.objects.filter(version_id=version_id).order_by("order", "code")
+    ]
+    used_sectors = sorted({(s["sector"], s["sector_name"]) for s in submissions.values()}, key=lambda x: x[1])
+    sector_rows = [
+        {
+            "code": code,
+            "name": name,
+            "organisations": sum(1 for s in submissions.values() if s["sector"] == code),
+            "responded": sum(1 for s in submissions.values() if s["sector"] == code and s["included"]),
+        }
+        for code, name in used_sectors
+    ]
+    now = now or timezone.now()
+    return {
+        "meta": {
+            "cycle_id": cycle.pk,
+            "cycle_title": cycle.title,
+            "period": cycle.period,
+            "country": cycle.country.name,
+            "country_code": cycle.country.code,
+            "framework_code": cycle.framework_version.code,
+            "framework_title": cycle.framework_version.title,
+            "opens_on": cycle.opens_on.isoformat(),
+            "closes_on": cycle.closes_on.isoformat(),
+            "cycle_status": cycle.status,
+            "generated_at": now.isoformat(timespec="seconds"),
+            "language": "en",
+        },
+        "method": {
+            "aggregate": "median",
+            "contested_spread": scoring.CONTESTED_SPREAD,
+            "min_respondents": scoring.MIN_RESPONDENTS,
+            "min_coverage": scoring.MIN_COVERAGE,
+            "included_statuses": list(INCLUDED_STATUSES),
+        },
+        "scale": scale,
+        "organisations": list(submissions.values()),
+        "sectors": sector_rows,
+        "domains": domain_rows,
+        "capabilities": capability_rows,
+        "priorities": [
+            {"capability": p.capability, "gap": p.gap, "weight": p.weight, "score": p.score} for p in priorities
+        ],
+        "strengths": [c["number"] for c in capability_rows if c["gap"] is not None and c["gap"] <= 0],
+        "contested": [c["number"] for c in capability_rows if c["contested"]],
+        "data_gaps": [c["number"] for c in capability_rows if c["data_gap"]],
+        "enablers": enablers,
+        "previous_cycle": {"title": previous.title, "period": previous.period} if previous else None,
+        "totals": {
+            "organisations": len(submissions),
+            "included": sum(1 for s in submissions.values() if s["included"]),
+            "answers": len(included),
+        },
+    }

@@ -1,0 +1,99 @@
+"""Render the gap report PDF with WeasyPrint, from frozen report data only.
+
+Evidence is user-entered text and could name any URL; the fetcher loads nothing but the app's
+own static files and ``data:`` URLs, so a report can never read local files or the network.
+"""
+
+import mimetypes
+import re
+from datetime import datetime
+
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from . import charts
+
+# A base URL that can never resolve: relative links in the report point into the static files.
+STATIC_BASE = "https://mnr-portal.invalid/static/"
+
+
+class ReportURLFetcher(URLFetcher):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.refused = []
+
+    def fetch(self, url, headers=None):
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        if url.startswith(STATIC_BASE):
+            relative = url[len(STATIC_BASE) :].split("?")[0].split("#")[0]
+            path = finders.find(relative) if ".." not in relative.split("/") else None
+            if path:
+                with open(path, "rb") as handle:
+                    body = handle.read()
+                mime = mimetypes.guess_type(path)[0] or "application/octet-stream"
+                return URLFetcherResponse(url, body, {"Content-Type": mime})
+        self.refused.append(url)
+        raise ValueError(f"Refused to fetch {url!r}: reports load only the app's own static files and data: URLs.")
+
+
+def report_context(data):
+    caps = {c["number"]: c for c in data["capabilities"]}
+    sectors = {s["code"]: s["name"] for s in data["sectors"]}
+    domains = []
+    for d in data["domains"]:
+        domains.append({**d, "caps": [caps[n] for n in d["capabilities"]]})
+    for cap in data["capabilities"]:
+        cap["sector_rows"] = sorted(
+            ((sectors.get(code, code), value) for code, value in cap["by_sector"].items()), key=lambda x: x[0]
+        )
+    level_names = {row["level"]: row["name"] for row in data["scale"]}
+    return {
+        "data": data,
+        "meta": data["meta"],
+        "generated": datetime.fromisoformat(data["meta"]["generated_at"]),
+        "domains": domains,
+        "caps": caps,
+        "priorities": [{**p, "cap": caps[p["capability"]]} for p in data["priorities"]],
+        "strengths": [caps[n] for n in data["strengths"]],
+        "contested": [caps[n] for n in data["contested"]],
+        "data_gaps": [caps[n] for n in data["data_gaps"]],
+        "progress_rows": [c for c in data["capabilities"] if c["previous"] is not None or c["level"] is not None],
+        "level_names": level_names,
+        "heat_map": charts.heat_map(
+            data, title=_("Capability levels by sector (median organisation score)"), no_data_label=_("no answer")
+        ),
+        "domain_profile": charts.domain_profile(
+            data,
+            title=_("National level of each capability, by domain"),
+            target_label=_("target"),
+            level_label=_("level"),
+        ),
+    }
+
+
+def render_report_html(data):
+    with translation.override(data["meta"].get("language", "en")):
+        return render_to_string("reports/pdf/gap_report.html", report_context(data))
+
+
+def render_report_pdf(data, *, on_progress=None):
+    """The report as PDF bytes, and its page count. ``on_progress(percent)`` is told as it goes."""
+    fetcher = ReportURLFetcher(timeout=5)
+    html = render_report_html(data)
+    if on_progress:
+        on_progress(30)
+    document = HTML(string=html, base_url=STATIC_BASE, url_fetcher=fetcher).render(pdf_tags=True)
+    if on_progress:
+        on_progress(80)
+    pdf = document.write_pdf(pdf_tags=True)
+    return pdf, len(document.pages)
+
+
+def report_filename(data):
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", f"{data['meta']['country_code']} {data['meta']['cycle_title']}").strip("-")
+    return f"MNR-gap-report-{slug}.pdf"

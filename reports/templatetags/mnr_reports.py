@@ -1,0 +1,50 @@
+from datetime import date
+
+from django import template
+from django.utils.translation import gettext as _
+
+from assessments.models import Submission
+
+register = template.Library()
+
+
+@register.filter
+def level(value):
+    """A level or gap with one decimal; a dash when there is none."""
+    if value is None or value == "":
+        return "–"
+    return f"{float(value):.1f}"
+
+
+@register.filter
+def signed(value):
+    if value is None:
+        return "–"
+    return f"{float(value):+.1f}"
+
+
+@register.filter
+def percent(value):
+    if value is None:
+        return "–"
+    return f"{round(float(value) * 100)} %"
+
+
+@register.filter
+def ratio(part, whole):
+    return f"{round(100 * part / whole)} %" if whole else "–"
+
+
+@register.filter
+def get(mapping, key):
+    return mapping.get(key, "") if mapping else ""
+
+
+@register.filter
+def isodate(value):
+    return date.fromisoformat(value).strftime("%d %b %Y") if value else ""
+
+
+@register.filter
+def status_label(value):
+    return dict(Submission.Status.choices).get(value, value) if value else _("unknown")

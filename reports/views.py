@@ -1,0 +1,274 @@
+"""Coordinator analysis, report jobs and exports.
+
+Access: through ``assessments.access``. The country's coordinators (and superusers) see
+everything here; observers see the national analysis without organisation-level detail;
+focal points get 403; anyone else 404.
+"""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from assessments.access import coordinates, get_cycle_for_user, observes
+from assessments.models import Answer, AuditEvent
+from assessments.services import audit
+from capabilities.models import Capability, Enabler
+
+from . import charts, exports, services
+from .consolidation import INCLUDED_STATUSES, cycle_report_data
+from .forms import EnablerScoreForm, ValidatedLevelForm
+from .models import EnablerScore, ReportJob, ValidatedLevel, WorkerHeartbeat
+from .pdf import report_filename
+
+
+def _analysis_cycle(request, pk):
+    cycle = get_cycle_for_user(request, pk)
+    if not (coordinates(request.user, cycle.country_id) or observes(request.user, cycle.country_id)):
+        raise PermissionDenied(_("The national analysis is for the coordinator and observers of the country."))
+    return cycle
+
+
+def _coordinator_cycle(request, pk):
+    return get_cycle_for_user(request, pk, manage=True)
+
+
+@login_required
+def cycle_analysis(request, pk):
+    cycle = _analysis_cycle(request, pk)
+    full = coordinates(request.user, cycle.country_id)
+    data = cycle_report_data(cycle)
+    caps = {c["number"]: c for c in data["capabilities"]}
+    context = {
+        "cycle": cycle,
+        "data": data,
+        "full": full,
+        "domain_profile": charts.domain_profile(
+            data,
+            title=_("National level of each capability, by domain"),
+            target_label=_("target"),
+            level_label=_("level"),
+        ),
+        "priorities": [{**p, "cap": caps[p["capability"]]} for p in data["priorities"]],
+        "contested": [caps[n] for n in data["contested"]],
+        "data_gaps": [caps[n] for n in data["data_gaps"]],
+    }
+    if full:
+        context["heat_map"] = charts.heat_map(
+            data, title=_("Capability levels by sector (median organisation score)"), no_data_label=_("no answer")
+        )
+        context["contested_answers"] = _contested_answers(cycle, data["contested"])
+        validated = {v.capability_id: v for v in ValidatedLevel.objects.filter(cycle=cycle)}
+        capabilities = list(Capability.objects.filter(version_id=cycle.framework_version_id).order_by("number"))
+        context["validation_rows"] = [
+            {
+                "capability": cap,
+                "data": caps[cap.number],
+                "form": ValidatedLevelForm(
+                    prefix=f"v{cap.number}",
+                    initial={"level": validated[cap.pk].level, "rationale": validated[cap.pk].rationale}
+                    if cap.pk in validated
+                    else None,
+                ),
+            }
+            for cap in capabilities
+        ]
+        scores = {s.enabler_id: s for s in EnablerScore.objects.filter(cycle=cycle)}
+        context["enabler_rows"] = [
+            {
+                "enabler": e,
+                "form": EnablerScoreForm(
+                    prefix=f"e{e.pk}",
+                    initial={"level": scores[e.pk].level, "rationale": scores[e.pk].rationale}
+                    if e.pk in scores
+                    else None,
+                ),
+            }
+            for e in Enabler.objects.filter(version_id=cycle.framework_version_id).order_by("order", "code")
+        ]
+    return render(request, "reports/analysis.html", context)
+
+
+def _contested_answers(cycle, numbers):
+    """Each organisation's answers and evidence on the contested capabilities, side by side (1 query)."""
+    if not numbers:
+        return []
+    rows = (
+        Answer.objects.filter(
+            submission__cycle=cycle,
+            submission__status__in=INCLUDED_STATUSES,
+            indicator__capability__number__in=numbers,
+        )
+        .select_related("submission__organisation__sector", "indicator__capability")
+        .order_by("indicator__capability__number", "submission__organisation__name", "indicator__order")
+    )
+    grouped = {}
+    for answer in rows:
+        cap = answer.indicator.capability
+        orgs = grouped.setdefault(cap.number, {"capability": cap, "organisations": {}})["organisations"]
+        orgs.setdefault(answer.submission.organisation, []).append(answer)
+    return [
+        {"capability": g["capability"], "organisations": list(g["organisations"].items())}
+        for _, g in sorted(grouped.items())
+    ]
+
+
+@login_required
+@require_POST
+def validated_level_set(request, pk, number):
+    cycle = _coordinator_cycle(request, pk)
+    capability = get_object_or_404(Capability, version_id=cycle.framework_version_id, number=number)
+    form = ValidatedLevelForm(request.POST, prefix=f"v{number}")
+    try:
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        services.validated_level_set(
+            cycle=cycle,
+            capability=capability,
+            level=form.cleaned_data["level"],
+            rationale=form.cleaned_data["rationale"],
+            by=request.user,
+            request=request,
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, f"{capability}: {message}")
+    else:
+        messages.success(request, _("Saved the validated level of %(cap)s.") % {"cap": capability})
+    return redirect(reverse("reports:cycle_analysis", args=[cycle.pk]) + f"#validate-{number}")
+
+
+@login_required
+@require_POST
+def enabler_score_set(request, pk, enabler_pk):
+    cycle = _coordinator_cycle(request, pk)
+    enabler = get_object_or_404(Enabler, version_id=cycle.framework_version_id, pk=enabler_pk)
+    form = EnablerScoreForm(request.POST, prefix=f"e{enabler.pk}")
+    if form.is_valid():
+        services.enabler_score_set(
+            cycle=cycle,
+            enabler=enabler,
+            level=form.cleaned_data["level"],
+            rationale=form.cleaned_data["rationale"],
+            by=request.user,
+        )
+        messages.success(request, _("Saved the score of %(enabler)s.") % {"enabler": enabler})
+    else:
+        messages.error(request, _("Choose a level from 0 to 4."))
+    return redirect(reverse("reports:cycle_analysis", args=[cycle.pk]) + "#enablers")
+
+
+def _worker_seems_down():
+    last = WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
+    return last is None or timezone.now() - last > timezone.timedelta(minutes=3)
+
+
+def _job_context(job):
+    waiting = (
+        job.status == ReportJob.Status.QUEUED
+        and job.enqueued_at
+        and (timezone.now() - job.enqueued_at > services.QUEUE_GRACE)
+    )
+    return {"job": job, "stalled": bool(waiting) and _worker_seems_down()}
+
+
+@login_required
+def report_page(request, pk):
+    cycle = _coordinator_cycle(request, pk)
+    jobs = list(ReportJob.objects.filter(cycle=cycle).select_related("requested_by").defer("data")[:10])
+    return render(
+        request,
+        "reports/report_page.html",
+        {"cycle": cycle, "jobs": [_job_context(j) for j in jobs], "active": any(j.is_active for j in jobs)},
+    )
+
+
+@login_required
+@require_POST
+def report_generate(request, pk):
+    cycle = _coordinator_cycle(request, pk)
+    job, created = services.report_job_request(cycle=cycle, by=request.user, request=request)
+    if created:
+        messages.success(request, _("The report is being prepared; this page shows its progress."))
+    else:
+        messages.info(request, _("A report for this cycle is already being prepared; here is its progress."))
+    return redirect("reports:report_page", pk=cycle.pk)
+
+
+def _job_for_user(request, job_pk):
+    job = get_object_or_404(ReportJob.objects.select_related("cycle__country").defer("data"), pk=job_pk)
+    # Scope through the cycle: 404 when the cycle is invisible, 403 when the user may only read it.
+    get_cycle_for_user(request, job.cycle_id, manage=True)
+    return job
+
+
+@login_required
+def report_job_status(request, job_pk):
+    job = _job_for_user(request, job_pk)
+    return render(request, "reports/report_page.html#job-row", _job_context(job))
+
+
+@login_required
+@require_POST
+def report_job_retry(request, job_pk):
+    job = _job_for_user(request, job_pk)
+    try:
+        services.report_job_retry(job=job, by=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Trying again."))
+    return redirect("reports:report_page", pk=job.cycle_id)
+
+
+@login_required
+def report_download(request, job_pk):
+    job = _job_for_user(request, job_pk)
+    if job.status != ReportJob.Status.DONE:
+        raise Http404("This report is not ready.")
+    try:
+        handle = open(Path(settings.MEDIA_ROOT) / job.file, "rb")  # noqa: SIM115 - FileResponse closes it
+    except OSError as exc:
+        raise Http404("The report file is missing; generate the report again.") from exc
+    audit(
+        user=request.user,
+        action=AuditEvent.Action.REPORT_DOWNLOADED,
+        country=job.cycle.country,
+        cycle=job.cycle,
+        request=request,
+        detail=f"job {job.pk}",
+    )
+    name = report_filename({"meta": {"country_code": job.cycle.country.code, "cycle_title": job.cycle.title}})
+    return FileResponse(handle, as_attachment=True, filename=name, content_type="application/pdf")
+
+
+@login_required
+def export_answers(request, pk, fmt):
+    cycle = _coordinator_cycle(request, pk)
+    audit(
+        user=request.user,
+        action=AuditEvent.Action.EXPORT_DOWNLOADED,
+        country=cycle.country,
+        cycle=cycle,
+        request=request,
+        detail=fmt,
+    )
+    stem = f"MNR-answers-{cycle.country.code}-{cycle.pk}"
+    if fmt == "xlsx":
+        response = HttpResponse(
+            exports.answers_xlsx(cycle),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        response = HttpResponse(exports.answers_csv(cycle), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
+    return response
