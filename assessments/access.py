@@ -46,7 +46,9 @@ def get_submission_for_user(request, pk, write=False, review=False):
     """``write``: answering (focal points of the organisation); ``review``: return/accept (coordinators)."""
     submission = (
         Submission.objects.visible_to(request.user)
-        .select_related("cycle__country", "cycle__framework_version", "organisation__sector")
+        .select_related(
+            "cycle__country", "cycle__framework_version", "organisation__sector", "submitted_by", "reviewed_by"
+        )
         .filter(pk=pk)
         .first()
     )

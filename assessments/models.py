@@ -94,7 +94,11 @@ class CycleQuerySet(models.QuerySet):
             return self
         return self.filter(
             Q(country__roles__user=user, country__roles__role__in=[Role.COORDINATOR, Role.OBSERVER])
-            | Q(submissions__organisation__roles__user=user, submissions__organisation__roles__role=Role.FOCAL_POINT)
+            | (
+                # Focal points meet a cycle once it opens.
+                Q(submissions__organisation__roles__user=user, submissions__organisation__roles__role=Role.FOCAL_POINT)
+                & ~Q(status="draft")
+            )
         ).distinct()
 
     def managed_by(self, user):
@@ -176,7 +180,10 @@ class SubmissionQuerySet(models.QuerySet):
             return self
         return self.filter(
             Q(cycle__country__roles__user=user, cycle__country__roles__role=Role.COORDINATOR)
-            | Q(organisation__roles__user=user, organisation__roles__role=Role.FOCAL_POINT)
+            | (
+                Q(organisation__roles__user=user, organisation__roles__role=Role.FOCAL_POINT)
+                & ~Q(cycle__status="draft")
+            )
         ).distinct()
 
 

@@ -221,11 +221,8 @@ def answer_save(*, answer, choice, evidence, comment, base_version, by, source=A
     ensure_answerable(answer.submission)
     evidence, comment = evidence.strip(), comment.strip()
     answer_validate(choice=choice, evidence=evidence)
-    if (answer.choice, answer.evidence, answer.comment) == (
-        choice,
-        evidence,
-        comment,
-    ) and answer.version == base_version:
+    if (answer.choice, answer.evidence, answer.comment) == (choice, evidence, comment):
+        # Nothing would change, whoever saved last: not a conflict.
         return SaveResult(answer, changed=False)
     now = timezone.now()
     updated = Answer.objects.filter(pk=answer.pk, version=base_version).update(
@@ -313,6 +310,8 @@ def submission_return(*, submission, by, reason, request=None) -> Submission:
 
 @transaction.atomic
 def submission_accept(*, submission, by, request=None) -> Submission:
+    if submission.cycle.status != Cycle.Status.OPEN:
+        raise ValidationError(_("The cycle is closed; submissions can no longer be accepted."))
     now = timezone.now()
     if not Submission.objects.filter(pk=submission.pk, status=Submission.Status.SUBMITTED).update(
         status=Submission.Status.ACCEPTED, reviewed_at=now, reviewed_by=by

@@ -7,6 +7,7 @@ Every view gets its object through ``assessments.access``: 404 for what the user
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -90,7 +91,6 @@ def cycle_detail(request, pk):
         context["own_submissions"] = cycle.submissions.filter(
             organisation__roles__user=request.user, organisation__roles__role="focal_point"
         ).select_related("organisation")
-        context["status_counts"] = cycle.submissions.values_list("status", flat=True)
     return render(request, "assessments/cycle_detail.html", context)
 
 
@@ -101,10 +101,11 @@ def cycle_add_participant(request, pk):
     form = ParticipantForm(request.POST, cycle=cycle)
     if form.is_valid():
         try:
-            organisation = form.cleaned_data["organisation"] or services.organisation_create(
-                country=cycle.country, name=form.cleaned_data["name"], sector=form.cleaned_data["sector"]
-            )
-            services.cycle_add_organisation(cycle=cycle, organisation=organisation, by=request.user)
+            with transaction.atomic():  # a new organisation is kept only if it joins the cycle
+                organisation = form.cleaned_data["organisation"] or services.organisation_create(
+                    country=cycle.country, name=form.cleaned_data["name"], sector=form.cleaned_data["sector"]
+                )
+                services.cycle_add_organisation(cycle=cycle, organisation=organisation, by=request.user)
         except ValidationError as exc:
             _flash_errors(request, exc)
         else:
@@ -121,7 +122,9 @@ def cycle_add_participant(request, pk):
 def cycle_invite(request, pk):
     cycle = get_cycle_for_user(request, pk, manage=True)
     form = InviteForm(request.POST, cycle=cycle)
-    if form.is_valid():
+    if cycle.status == Cycle.Status.CLOSED:
+        messages.error(request, _("The cycle is closed; invite focal points to a new cycle."))
+    elif form.is_valid():
         try:
             user = services.focal_point_invite(**form.cleaned_data, by=request.user, base_url=_base_url(request))
         except ValidationError as exc:
@@ -292,8 +295,9 @@ def questionnaire_capability(request, pk, number):
     capability = get_object_or_404(
         Capability.objects.select_related("domain"), version_id=submission.cycle.framework_version_id, number=number
     )
+    response = _render_capability(request, submission, capability)
     _audit_read(request, submission)
-    return _render_capability(request, submission, capability)
+    return response
 
 
 @login_required

@@ -81,3 +81,129 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+# Assessment personas ------------------------------------------------------------------------------
+# Country A ("Arcadia") runs an open cycle on the tiny framework with one ministry taking part; its
+# coordinator, two focal points of that ministry and an observer. The outsider holds both roles in
+# country B ("Borduria"), which runs its own cycle: everything of country A must be a 404 to them.
+
+
+@pytest.fixture
+def country_a(db):
+    from tests.factories import CountryFactory
+
+    return CountryFactory(code="AA", name="Arcadia")
+
+
+@pytest.fixture
+def country_b(db):
+    from tests.factories import CountryFactory
+
+    return CountryFactory(code="BB", name="Borduria")
+
+
+@pytest.fixture
+def organisation(country_a, tiny_framework):
+    """A ministry of country A: asked C01.1, C01.2 and C03.1 of the tiny framework."""
+    from tests.factories import OrganisationFactory, SectorFactory
+
+    return OrganisationFactory(country=country_a, name="Ministry of Interior", sector=SectorFactory(code="ministry"))
+
+
+@pytest.fixture
+def coordinator(country_a):
+    from tests.factories import CoordinatorRoleFactory, UserFactory
+
+    user = UserFactory(username="cora", first_name="Cora", last_name="Mendes")
+    CoordinatorRoleFactory(user=user, country=country_a)
+    return user
+
+
+@pytest.fixture
+def focal_point(organisation):
+    from tests.factories import FocalPointRoleFactory, UserFactory
+
+    user = UserFactory(username="farid", first_name="Farid", last_name="Osei")
+    FocalPointRoleFactory(user=user, organisation=organisation)
+    return user
+
+
+@pytest.fixture
+def second_focal_point(organisation):
+    from tests.factories import FocalPointRoleFactory, UserFactory
+
+    user = UserFactory(username="sade", first_name="Sade", last_name="Lindqvist")
+    FocalPointRoleFactory(user=user, organisation=organisation)
+    return user
+
+
+@pytest.fixture
+def observer(country_a):
+    from tests.factories import ObserverRoleFactory, UserFactory
+
+    user = UserFactory(username="oli", first_name="Oli", last_name="Varga")
+    ObserverRoleFactory(user=user, country=country_a)
+    return user
+
+
+@pytest.fixture
+def superuser(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(username="root", first_name="Root", last_name="Admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def cycle(tiny_framework, country_a, organisation, coordinator):
+    """Country A's open cycle with the ministry taking part."""
+    from tests.factories import make_cycle
+
+    return make_cycle(country=country_a, framework_version=tiny_framework, organisations=[organisation], by=coordinator)
+
+
+@pytest.fixture
+def submission(cycle, organisation):
+    return cycle.submissions.select_related("cycle", "organisation").get(organisation=organisation)
+
+
+@pytest.fixture
+def answer(submission):
+    """The ministry's answer to C01.1, still empty."""
+    return submission.answers.select_related("indicator").get(indicator__code="C01.1")
+
+
+@pytest.fixture
+def organisation_b(country_b, tiny_framework):
+    from tests.factories import OrganisationFactory, SectorFactory
+
+    return OrganisationFactory(country=country_b, name="Borduria Police", sector=SectorFactory(code="law_enforcement"))
+
+
+@pytest.fixture
+def outsider(country_b, organisation_b):
+    """Coordinator of country B and focal point of its police: plenty of rights, none in country A."""
+    from tests.factories import CoordinatorRoleFactory, FocalPointRoleFactory, UserFactory
+
+    user = UserFactory(username="otto", first_name="Otto", last_name="Brandt")
+    CoordinatorRoleFactory(user=user, country=country_b)
+    FocalPointRoleFactory(user=user, organisation=organisation_b)
+    return user
+
+
+@pytest.fixture
+def cycle_b(tiny_framework, country_b, organisation_b, outsider):
+    from tests.factories import make_cycle
+
+    return make_cycle(
+        country=country_b,
+        framework_version=tiny_framework,
+        organisations=[organisation_b],
+        by=outsider,
+        title="Borduria review 2026",
+    )
+
+
+@pytest.fixture
+def submission_b(cycle_b, organisation_b):
+    return cycle_b.submissions.get(organisation=organisation_b)

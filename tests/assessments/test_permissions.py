@@ -1,0 +1,358 @@
+"""Who gets what from every URL: the permission matrix, and the tenancy rules around it.
+
+The matrix has one row per URL name. A URL added to ``assessments/urls.py`` (or to the root
+urls) without a row fails ``test_every_url_has_a_row_in_the_permission_matrix``.
+
+Outcomes: ``LOGIN`` a redirect to the login page; 404 the object is invisible to the persona
+(always country A's object, asked for by someone of country B or without a right to it); 403
+the persona may read but not change it; 405 a mutation asked for with GET; ``OK`` 200 or a
+redirect elsewhere than the login page; ``FORM_ERROR`` 200 with the form refused.
+A refused POST must leave the database and the mailbox as they were; an allowed one must not.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from assessments import services
+from assessments import urls as assessment_urls
+from assessments.models import (
+    Answer,
+    AnswerRevision,
+    AuditEvent,
+    Cycle,
+    CycleTarget,
+    Organisation,
+    Reminder,
+    RoleAssignment,
+    Submission,
+)
+from capabilities.models import Sector
+from tests.factories import OrganisationFactory, SectorFactory, make_cycle
+
+pytestmark = pytest.mark.django_db
+
+LOGIN, OK, FORM_ERROR = "login", "ok", "form error"
+PERSONAS = ("anonymous", "outsider", "observer", "focal_point", "coordinator", "superuser")
+
+# Django's own authentication views: public by design; the invitation test walks through them.
+OUTSIDE_THE_MATRIX = {
+    "login",
+    "logout",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+}
+
+
+def row(anonymous, outsider, observer, focal_point, coordinator, superuser):
+    return dict(zip(PERSONAS, (anonymous, outsider, observer, focal_point, coordinator, superuser), strict=True))
+
+
+EVERYONE = row(OK, OK, OK, OK, OK, OK)
+SIGNED_IN = row(LOGIN, OK, OK, OK, OK, OK)
+POST_ONLY = row(LOGIN, 405, 405, 405, 405, 405)
+READ_CYCLE = row(LOGIN, 404, OK, OK, OK, OK)
+MANAGE_CYCLE = row(LOGIN, 404, 403, 403, OK, OK)
+# Observers never see an organisation's answers, only the cycle's progress.
+READ_SUBMISSION = row(LOGIN, 404, 404, OK, OK, OK)
+ANSWER = row(LOGIN, 404, 404, OK, 403, 403)
+REVIEW = row(LOGIN, 404, 404, 403, OK, OK)
+
+
+def no_args(w):
+    return []
+
+
+def the_cycle(w):
+    return [w.cycle.pk]
+
+
+def the_submission(w):
+    return [w.submission.pk]
+
+
+def submitted(w):
+    services.submission_submit(submission=w.submission, by=w.focal_point, confirm_unanswered=True)
+
+
+@dataclass
+class Route:
+    args: Any = no_args
+    get: dict = field(default_factory=lambda: SIGNED_IN)
+    post: dict | None = None
+    data: Any = lambda w: {}  # noqa: E731
+    prepare: Any = None
+
+
+MATRIX = {
+    "home": Route(),
+    "healthz": Route(get=EVERYONE),
+    "assessments:cycle_list": Route(),
+    "assessments:cycle_create": Route(
+        get=row(LOGIN, OK, 403, 403, OK, OK),
+        # The outsider coordinates country B and may create cycles, but not in country A.
+        post=row(LOGIN, FORM_ERROR, 403, 403, OK, OK),
+        data=lambda w: {
+            "country": w.cycle.country_id,
+            "framework_version": w.cycle.framework_version_id,
+            "title": "Second assessment",
+            "period": "2027",
+            "opens_on": date.today().isoformat(),
+            "closes_on": (date.today() + timedelta(days=30)).isoformat(),
+        },
+    ),
+    "assessments:cycle_detail": Route(args=the_cycle, get=READ_CYCLE),
+    "assessments:cycle_add_participant": Route(
+        args=the_cycle,
+        get=POST_ONLY,
+        post=MANAGE_CYCLE,
+        data=lambda w: {"name": "Childhood First", "sector": Sector.objects.get(code="ngo").pk},
+    ),
+    "assessments:cycle_invite": Route(
+        args=the_cycle,
+        get=POST_ONLY,
+        post=MANAGE_CYCLE,
+        data=lambda w: {
+            "organisation": w.submission.organisation_id,
+            "email": "new.person@example.org",
+            "first_name": "New",
+            "last_name": "Person",
+        },
+    ),
+    # Focal points meet a cycle only once it is open.
+    "assessments:cycle_open": Route(
+        args=lambda w: [w.draft_cycle.pk], get=POST_ONLY, post=row(LOGIN, 404, 403, 404, OK, OK)
+    ),
+    "assessments:cycle_close": Route(args=the_cycle, get=POST_ONLY, post=MANAGE_CYCLE),
+    "assessments:cycle_remind": Route(args=the_cycle, get=POST_ONLY, post=MANAGE_CYCLE),
+    "assessments:cycle_targets": Route(
+        args=the_cycle,
+        get=READ_CYCLE,
+        post=MANAGE_CYCLE,
+        data=lambda w: {f"cap_{t.capability_id}": 4 for t in w.cycle.targets.all()},
+    ),
+    "assessments:questionnaire": Route(args=the_submission, get=READ_SUBMISSION),
+    "assessments:questionnaire_capability": Route(args=lambda w: [w.submission.pk, 1], get=READ_SUBMISSION),
+    "assessments:questionnaire_history": Route(args=the_submission, get=READ_SUBMISSION),
+    "assessments:answer_update": Route(
+        args=lambda w: [w.submission.pk, w.answer.pk],
+        get=POST_ONLY,
+        post=ANSWER,
+        data=lambda w: {
+            f"a{w.answer.pk}-choice": "2",
+            f"a{w.answer.pk}-evidence": "Decree 12/2024.",
+            f"a{w.answer.pk}-version": "0",
+        },
+    ),
+    "assessments:questionnaire_submit": Route(
+        args=the_submission, get=POST_ONLY, post=ANSWER, data=lambda w: {"confirm_unanswered": "on"}
+    ),
+    "assessments:submission_return": Route(
+        args=the_submission,
+        get=POST_ONLY,
+        post=REVIEW,
+        data=lambda w: {"reason": "Please add the decree."},
+        prepare=submitted,
+    ),
+    "assessments:submission_accept": Route(args=the_submission, get=POST_ONLY, post=REVIEW, prepare=submitted),
+}
+
+
+def url_names():
+    """Every named URL of the project: root names, and the assessments namespace's names."""
+    names = set()
+    for pattern in get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "assessments":
+                names |= {f"assessments:{p.name}" for p in pattern.url_patterns}
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(pattern.name)
+    return names
+
+
+def test_every_url_has_a_row_in_the_permission_matrix():
+    declared = {f"assessments:{p.name}" for p in assessment_urls.urlpatterns}
+
+    assert declared <= url_names(), "assessments.urls is not included under its namespace"
+    assert set(MATRIX) == url_names() - OUTSIDE_THE_MATRIX
+    assert {"home", "healthz"} <= set(MATRIX)
+    for name, route in MATRIX.items():
+        assert set(route.get) == set(PERSONAS), name
+        assert route.post is None or set(route.post) == set(PERSONAS), name
+        # A mutation refuses GET, so its row must say who may POST.
+        assert route.get != POST_ONLY or route.post is not None, name
+
+
+@pytest.fixture
+def world(cycle, submission, answer, coordinator, focal_point, observer, outsider, cycle_b, superuser):
+    """Country A's open cycle and a second one still in preparation, both with the ministry taking part."""
+    draft_cycle = make_cycle(
+        country=cycle.country,
+        framework_version=cycle.framework_version,
+        organisations=[submission.organisation],
+        by=coordinator,
+        open=False,
+        title="Next assessment",
+    )
+    return SimpleNamespace(
+        cycle=cycle,
+        draft_cycle=draft_cycle,
+        submission=submission,
+        answer=answer,
+        focal_point=focal_point,
+        personas={
+            "anonymous": None,
+            "outsider": outsider,
+            "observer": observer,
+            "focal_point": focal_point,
+            "coordinator": coordinator,
+            "superuser": superuser,
+        },
+    )
+
+
+def state(w):
+    """What a request could change, read back from the database."""
+    for obj in (w.cycle, w.draft_cycle, w.submission, w.answer):
+        obj.refresh_from_db()
+    counted = [
+        Cycle,
+        CycleTarget,
+        Organisation,
+        Submission,
+        Answer,
+        AnswerRevision,
+        RoleAssignment,
+        get_user_model(),
+        Reminder,
+        AuditEvent,
+    ]
+    return {
+        "cycle": (w.cycle.status, w.cycle.closed_at),
+        "draft cycle": (w.draft_cycle.status, w.draft_cycle.opened_at),
+        "submission": (w.submission.status, w.submission.return_reason, w.submission.reviewed_by_id),
+        "answer": (w.answer.choice, w.answer.evidence, w.answer.version),
+        "targets": sorted(CycleTarget.objects.values_list("pk", "target_level")),
+        "rows": {model.__name__: model.objects.count() for model in counted},
+        "mail": len(mail.outbox),
+    }
+
+
+def assert_outcome(response, expected):
+    if expected == LOGIN:
+        assert response.status_code == 302 and response.url.startswith(reverse("login")), response
+    elif expected == OK:
+        assert response.status_code in (200, 302), response
+        assert response.status_code == 200 or not response.url.startswith(reverse("login")), response.url
+    elif expected == FORM_ERROR:
+        assert response.status_code == 200, response
+        assert "Select a valid choice" in response.content.decode()
+    else:
+        assert response.status_code == expected, response
+
+
+CASES = [
+    pytest.param(name, method, persona, id=f"{name.split(':')[-1]}-{method}-{persona}")
+    for name, route in MATRIX.items()
+    for method in (["GET", "POST"] if route.post else ["GET"])
+    for persona in PERSONAS
+]
+
+
+@pytest.mark.parametrize(("name", "method", "persona"), CASES)
+def test_every_url_answers_each_persona_as_the_matrix_says(
+    client, world, name, method, persona, django_capture_on_commit_callbacks
+):
+    route = MATRIX[name]
+    expected = (route.get if method == "GET" else route.post)[persona]
+    if route.prepare:
+        route.prepare(world)
+    url = reverse(name, args=route.args(world))
+    if world.personas[persona]:
+        client.force_login(world.personas[persona])
+    before = state(world)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(url) if method == "GET" else client.post(url, route.data(world))
+
+    assert_outcome(response, expected)
+    after = state(world)
+    if method == "GET":
+        # Reads change nothing, though a coordinator's read of a submission is audited.
+        before["rows"].pop("AuditEvent"), after["rows"].pop("AuditEvent")
+        assert after == before
+    elif expected == OK:
+        assert after != before, "an allowed POST should have done something"
+    else:
+        assert after == before, "a refused POST changed something"
+
+
+# Tenancy beyond the matrix ------------------------------------------------------------------------------
+
+
+def test_the_outsider_reaches_their_own_countrys_cycle_and_questionnaire(client, outsider, cycle_b, submission_b):
+    """So the outsider's 404s in the matrix come from tenancy, not from broken fixtures."""
+    client.force_login(outsider)
+
+    assert client.get(cycle_b.get_absolute_url()).status_code == 200
+    assert client.get(submission_b.get_absolute_url()).status_code == 200
+
+
+def test_cycle_lists_show_only_the_users_own_country(client, outsider, observer, cycle, cycle_b):
+    client.force_login(outsider)
+    for url in (reverse("assessments:cycle_list"), reverse("home")):
+        body = client.get(url).content.decode()
+        assert "Borduria review 2026" in body
+        assert "National assessment 2026" not in body and cycle.get_absolute_url() not in body
+
+    client.force_login(observer)
+    body = client.get(reverse("assessments:cycle_list")).content.decode()
+    assert "National assessment 2026" in body and "Borduria review 2026" not in body
+
+
+def test_an_observer_sees_a_cycle_but_no_organisations_answers(client, observer, cycle, submission):
+    client.force_login(observer)
+
+    body = client.get(cycle.get_absolute_url()).content.decode()
+
+    assert "Answers of individual organisations are visible only to the national coordinator" in body
+    assert submission.get_absolute_url() not in body
+    assert 'id="participants"' not in body
+
+
+def test_a_focal_point_cannot_reach_another_organisations_questionnaire_in_their_country(
+    client, focal_point, coordinator, cycle, country_a
+):
+    police = OrganisationFactory(country=country_a, name="National Police", sector=SectorFactory(code="ngo"))
+    services.cycle_add_organisation(cycle=cycle, organisation=police, by=coordinator)
+    other = cycle.submissions.get(organisation=police)
+    client.force_login(focal_point)
+
+    assert client.get(other.get_absolute_url()).status_code == 404
+    assert client.get(reverse("assessments:questionnaire_history", args=[other.pk])).status_code == 404
+    body = client.get(cycle.get_absolute_url()).content.decode()
+    assert other.get_absolute_url() not in body
+
+
+def test_an_answer_of_another_questionnaire_cannot_be_saved_through_ones_own(
+    client, focal_point, submission, submission_b
+):
+    foreign = submission_b.answers.first()
+    client.force_login(focal_point)
+
+    response = client.post(
+        reverse("assessments:answer_update", args=[submission.pk, foreign.pk]),
+        {f"a{foreign.pk}-choice": "4", f"a{foreign.pk}-evidence": "x", f"a{foreign.pk}-version": "0"},
+    )
+
+    assert response.status_code == 404
+    foreign.refresh_from_db()
+    assert (foreign.choice, foreign.version) == ("", 0)

@@ -1,0 +1,345 @@
+"""Answering a questionnaire: autosave (htmx), the plain form fallback, validation and optimistic locking."""
+
+import html
+import re
+
+import pytest
+from django.urls import reverse
+
+from assessments import services
+from assessments.models import AnswerRevision, Submission
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true"}
+EVIDENCE_MESSAGE = "Levels 3 and 4 say the arrangement is established and working"
+
+
+def update_url(answer):
+    return reverse("assessments:answer_update", args=[answer.submission_id, answer.pk])
+
+
+def capability_url(answer):
+    return reverse(
+        "assessments:questionnaire_capability", args=[answer.submission_id, answer.indicator.capability.number]
+    )
+
+
+def payload(answer, *, choice="", evidence="", comment="", version=None, overwrite=None):
+    prefix = f"a{answer.pk}"
+    data = {
+        f"{prefix}-choice": choice,
+        f"{prefix}-evidence": evidence,
+        f"{prefix}-comment": comment,
+        f"{prefix}-version": answer.version if version is None else version,
+    }
+    if overwrite is not None:
+        data[f"{prefix}-overwrite"] = overwrite
+    return data
+
+
+def element(body, element_id):
+    """The text inside the element with this id (the fragments here do not nest divs)."""
+    match = re.search(rf'<(\w+) id="{element_id}"[^>]*>(.*?)</\1>', body, re.S)
+    assert match, f"no element #{element_id}"
+    return " ".join(html.unescape(match.group(2)).split())
+
+
+def textarea(body, name):
+    match = re.search(rf'<textarea name="{name}"[^>]*>\n?(.*?)</textarea>', body, re.S)
+    assert match, f"no textarea {name}"
+    return html.unescape(match.group(1))
+
+
+def checked_choice(body, name):
+    values = re.findall(rf'<input type="radio"[^>]*name="{name}" value="(\w+)"[^>]*\bchecked\b', body)
+    return values[0] if values else None
+
+
+def hidden_version(body, answer):
+    return int(re.search(rf'id="version-{answer.pk}" name="a{answer.pk}-version" value="(\d+)"', body).group(1))
+
+
+def unchanged(answer, *, choice="", evidence="", version=0):
+    answer.refresh_from_db()
+    assert (answer.choice, answer.evidence, answer.version) == (choice, evidence, version)
+    assert not AnswerRevision.objects.filter(answer=answer, version__gt=version).exists()
+
+
+# Autosave ---------------------------------------------------------------------------------------------
+
+
+def test_autosave_persists_the_answer_and_records_a_revision(client, focal_point, answer):
+    client.force_login(focal_point)
+
+    response = client.post(
+        update_url(answer), payload(answer, choice="2", evidence="  Decree 12/2024 sets up the board.  "), headers=HTMX
+    )
+
+    assert response.status_code == 200
+    assert element(response.content.decode(), f"state-{answer.pk}").startswith("Saved")
+    assert hidden_version(response.content.decode(), answer) == 1
+    answer.refresh_from_db()
+    assert (answer.choice, answer.evidence, answer.version) == ("2", "Decree 12/2024 sets up the board.", 1)
+    assert answer.updated_by == focal_point
+    revision = AnswerRevision.objects.get(answer=answer)
+    assert (revision.version, revision.choice, revision.changed_by) == (1, "2", focal_point)
+    assert revision.evidence == "Decree 12/2024 sets up the board."
+    assert Submission.objects.get(pk=answer.submission_id).last_activity_at == answer.updated_at
+
+
+def test_autosave_of_an_unchanged_answer_adds_no_revision(client, focal_point, answer):
+    client.force_login(focal_point)
+    client.post(update_url(answer), payload(answer, choice="1"), headers=HTMX)
+
+    response = client.post(update_url(answer), payload(answer, choice="1", version=1), headers=HTMX)
+
+    assert response.status_code == 200
+    answer.refresh_from_db()
+    assert answer.version == 1
+    assert AnswerRevision.objects.filter(answer=answer).count() == 1
+
+
+@pytest.mark.parametrize("level", ["3", "4"])
+def test_levels_three_and_four_without_evidence_are_refused_and_nothing_is_saved(client, focal_point, answer, level):
+    client.force_login(focal_point)
+
+    response = client.post(update_url(answer), payload(answer, choice=level, evidence="   "), headers=HTMX)
+
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert EVIDENCE_MESSAGE in element(body, f"err-{answer.pk}-evidence")
+    assert element(body, f"state-{answer.pk}") == "Not saved: correct the answer below."
+    unchanged(answer)
+
+
+def test_level_three_with_evidence_is_saved(client, focal_point, answer):
+    client.force_login(focal_point)
+
+    response = client.post(update_url(answer), payload(answer, choice="3", evidence="Meets monthly."), headers=HTMX)
+
+    assert response.status_code == 200
+    answer.refresh_from_db()
+    assert (answer.choice, answer.version) == ("3", 1)
+
+
+def test_an_invalid_choice_is_refused_and_nothing_is_saved(client, focal_point, answer):
+    client.force_login(focal_point)
+
+    response = client.post(update_url(answer), payload(answer, choice="7", evidence="Something."), headers=HTMX)
+
+    assert response.status_code == 422
+    assert "7 is not one of the available choices" in element(response.content.decode(), f"err-{answer.pk}-choice")
+    unchanged(answer)
+
+
+def test_a_missing_version_asks_for_a_reload(client, focal_point, answer):
+    client.force_login(focal_point)
+    data = payload(answer, choice="1")
+    del data[f"a{answer.pk}-version"]
+
+    response = client.post(update_url(answer), data, headers=HTMX)
+
+    assert response.status_code == 400
+    assert "reload the page" in element(response.content.decode(), f"state-{answer.pk}")
+    unchanged(answer)
+
+
+# Optimistic locking ------------------------------------------------------------------------------------
+
+
+def test_a_save_on_a_stale_version_is_a_conflict_showing_the_other_persons_answer(
+    client, focal_point, second_focal_point, answer
+):
+    client.force_login(focal_point)
+    client.post(update_url(answer), payload(answer, choice="2", evidence="Decree 12/2024."), headers=HTMX)
+    client.force_login(second_focal_point)
+
+    response = client.post(update_url(answer), payload(answer, choice="0", evidence="", version=0), headers=HTMX)
+
+    assert response.status_code == 409
+    state = element(response.content.decode(), f"state-{answer.pk}")
+    assert "someone else changed this answer" in state
+    assert "Farid Osei saved it at" in state
+    assert "Level 2" in state and "Decree 12/2024." in state
+    assert f'name="a{answer.pk}-overwrite" value="1"' in response.content.decode()
+    unchanged(answer, choice="2", evidence="Decree 12/2024.", version=1)
+    assert AnswerRevision.objects.get(answer=answer, version=1).changed_by == focal_point
+
+
+def test_after_a_conflict_the_form_keeps_its_version_so_only_save_mine_instead_overwrites(
+    client, focal_point, second_focal_point, answer
+):
+    """Autosave fires on every pause in typing: had the conflict reply moved the form to the
+    current version, the next keystroke would silently overwrite the other person's answer."""
+    client.force_login(focal_point)
+    client.post(update_url(answer), payload(answer, choice="2", evidence="Decree 12/2024."), headers=HTMX)
+    client.force_login(second_focal_point)
+
+    conflict = client.post(update_url(answer), payload(answer, choice="0", version=0), headers=HTMX)
+    assert hidden_version(conflict.content.decode(), answer) == 0
+    again = client.post(update_url(answer), payload(answer, choice="0", comment="typing on", version=0), headers=HTMX)
+
+    assert again.status_code == 409
+    unchanged(answer, choice="2", evidence="Decree 12/2024.", version=1)
+
+
+def test_save_mine_instead_overwrites_with_the_current_version(client, focal_point, second_focal_point, answer):
+    client.force_login(focal_point)
+    client.post(update_url(answer), payload(answer, choice="2", evidence="Decree 12/2024."), headers=HTMX)
+    client.force_login(second_focal_point)
+    client.post(update_url(answer), payload(answer, choice="0", version=0), headers=HTMX)
+
+    response = client.post(update_url(answer), payload(answer, choice="0", version=0, overwrite=1), headers=HTMX)
+
+    assert response.status_code == 200
+    assert element(response.content.decode(), f"state-{answer.pk}").startswith("Saved")
+    assert hidden_version(response.content.decode(), answer) == 2
+    answer.refresh_from_db()
+    assert (answer.choice, answer.evidence, answer.version, answer.updated_by) == ("0", "", 2, second_focal_point)
+    assert list(AnswerRevision.objects.filter(answer=answer).values_list("version", "choice", "changed_by")) == [
+        (1, "2", focal_point.pk),
+        (2, "0", second_focal_point.pk),
+    ]
+
+
+def test_an_overwrite_based_on_an_outdated_conflict_is_itself_a_conflict(
+    client, focal_point, second_focal_point, answer
+):
+    client.force_login(focal_point)
+    client.post(update_url(answer), payload(answer, choice="2"), headers=HTMX)
+    client.post(update_url(answer), payload(answer, choice="1", version=1), headers=HTMX)
+    client.force_login(second_focal_point)
+
+    response = client.post(update_url(answer), payload(answer, choice="0", version=0, overwrite=1), headers=HTMX)
+
+    assert response.status_code == 409
+    assert "Level 1" in element(response.content.decode(), f"state-{answer.pk}")
+    unchanged(answer, choice="1", version=2)
+
+
+# When answers can no longer change ----------------------------------------------------------------------
+
+
+def test_a_closed_cycle_refuses_answers(client, focal_point, coordinator, answer, cycle):
+    services.cycle_close(cycle=cycle, by=coordinator)
+    client.force_login(focal_point)
+
+    response = client.post(update_url(answer), payload(answer, choice="1"), headers=HTMX)
+
+    assert response.status_code == 403
+    assert "not open for answers" in element(response.content.decode(), f"state-{answer.pk}")
+    unchanged(answer)
+
+
+@pytest.mark.parametrize("status", [Submission.Status.SUBMITTED, Submission.Status.ACCEPTED])
+def test_a_submitted_or_accepted_questionnaire_refuses_answers(client, focal_point, submission, answer, status):
+    Submission.objects.filter(pk=submission.pk).update(status=status)
+    client.force_login(focal_point)
+
+    response = client.post(update_url(answer), payload(answer, choice="1"), headers=HTMX)
+
+    assert response.status_code == 403
+    assert "can no longer be changed" in element(response.content.decode(), f"state-{answer.pk}")
+    unchanged(answer)
+
+
+def test_a_closed_cycle_shows_the_questionnaire_read_only(client, focal_point, coordinator, answer, cycle):
+    services.cycle_close(cycle=cycle, by=coordinator)
+    client.force_login(focal_point)
+
+    body = client.get(capability_url(answer)).content.decode()
+
+    assert "The cycle is not open for answers; this page is read-only." in body
+    assert update_url(answer) not in body
+
+
+# Without script -----------------------------------------------------------------------------------------
+
+
+def test_a_plain_post_saves_and_returns_to_the_indicator_on_the_capability_page(client, focal_point, answer):
+    client.force_login(focal_point)
+
+    response = client.post(update_url(answer), payload(answer, choice="1", evidence="A draft decree."))
+
+    assert response.status_code == 302
+    assert response.url == f"{capability_url(answer)}#ind-C01.1"
+    answer.refresh_from_db()
+    assert (answer.choice, answer.evidence, answer.version) == ("1", "A draft decree.", 1)
+    assert "Answer to C01.1 saved." in client.get(response.url).content.decode()
+
+
+def test_an_invalid_plain_post_shows_the_page_again_with_what_was_typed(client, focal_point, answer):
+    client.force_login(focal_point)
+    typed = "Law 5/2023, article 12 <https://example.org/law-5-2023> & the board's minutes."
+
+    response = client.post(update_url(answer), payload(answer, choice="4", evidence="", comment=typed))
+
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert "Capability 1: Leadership" in body
+    assert textarea(body, f"a{answer.pk}-comment") == typed
+    assert checked_choice(body, f"a{answer.pk}-choice") == "4"
+    assert EVIDENCE_MESSAGE in element(body, f"err-{answer.pk}-evidence")
+    unchanged(answer)
+
+
+def test_an_invalid_choice_in_a_plain_post_keeps_the_typed_evidence(client, focal_point, answer):
+    client.force_login(focal_point)
+    typed = "The national board met 11 times in 2025."
+
+    response = client.post(update_url(answer), payload(answer, choice="9", evidence=typed))
+
+    assert response.status_code == 422
+    assert textarea(response.content.decode(), f"a{answer.pk}-evidence") == typed
+    unchanged(answer)
+
+
+def test_a_plain_post_to_a_submitted_questionnaire_is_forbidden(client, focal_point, submission, answer):
+    Submission.objects.filter(pk=submission.pk).update(status=Submission.Status.SUBMITTED)
+    client.force_login(focal_point)
+
+    response = client.post(update_url(answer), payload(answer, choice="1"))
+
+    assert response.status_code == 403
+    unchanged(answer)
+
+
+# Leaving and coming back ---------------------------------------------------------------------------------
+
+
+def test_the_capability_page_shows_saved_answers_when_coming_back(client, focal_point, second_focal_point, answer):
+    client.force_login(focal_point)
+    client.post(update_url(answer), payload(answer, choice="3", evidence="Meets monthly.", comment="Minutes online."))
+    client.logout()
+    client.force_login(second_focal_point)
+
+    body = client.get(capability_url(answer)).content.decode()
+
+    assert checked_choice(body, f"a{answer.pk}-choice") == "3"
+    assert textarea(body, f"a{answer.pk}-evidence") == "Meets monthly."
+    assert textarea(body, f"a{answer.pk}-comment") == "Minutes online."
+    assert hidden_version(body, answer) == 1
+    assert "by Farid Osei" in element(body, f"state-{answer.pk}")
+
+
+def test_the_capability_page_lists_only_the_indicators_asked_of_the_sector(client, focal_point, submission):
+    client.force_login(focal_point)
+
+    body = client.get(reverse("assessments:questionnaire_capability", args=[submission.pk, 1])).content.decode()
+    not_asked = client.get(reverse("assessments:questionnaire_capability", args=[submission.pk, 4]))
+
+    assert 'id="ind-C01.1"' in body and 'id="ind-C01.2"' in body
+    assert not_asked.status_code == 404
+
+
+def test_the_summary_page_counts_answers_and_lists_the_unanswered(client, focal_point, submission, answer):
+    client.force_login(focal_point)
+    client.post(update_url(answer), payload(answer, choice="dk"))
+
+    body = client.get(reverse("assessments:questionnaire", args=[submission.pk])).content.decode()
+
+    unanswered = element(body, "unanswered") if 'id="unanswered"' in body else ""
+    assert "C01.1" not in unanswered
+    assert "C01.2" in unanswered and "C03.1" in unanswered
+    assert "1/3" in body
