@@ -54,6 +54,7 @@ class ParticipantForm(_CrispyForm):
     sector = forms.ModelChoiceField(label=_("Its sector"), queryset=Sector.objects.all(), required=False)
 
     def __init__(self, *args, cycle, **kwargs):
+        kwargs.setdefault("auto_id", "participant_%s")  # unique ids beside the invitation form
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = (
             Organisation.objects.filter(country=cycle.country_id)
@@ -83,6 +84,7 @@ class InviteForm(_CrispyForm):
     last_name = forms.CharField(label=_("Last name"), max_length=150)
 
     def __init__(self, *args, cycle, **kwargs):
+        kwargs.setdefault("auto_id", "invite_%s")  # unique ids beside the participant form
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = Organisation.objects.filter(submissions__cycle=cycle)
 
