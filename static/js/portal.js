@@ -7,6 +7,7 @@
     if (window.htmx) {
       htmx.config.responseHandling = [
         { code: "204", swap: false },
+        { code: "401", swap: false, error: true },
         { code: "[23]..", swap: true },
         { code: "4..", swap: true, error: false },
         { code: "...", swap: false, error: true },
@@ -44,7 +45,8 @@
     var form = event.detail.elt;
     if (form.classList && form.classList.contains("answer-form")) {
       var main = document.getElementById("main");
-      say(form, main.dataset.saveFailed, "error");
+      var ended = event.detail.xhr && event.detail.xhr.status === 401;
+      say(form, ended ? main.dataset.sessionEnded : main.dataset.saveFailed, "error");
     }
   }
   document.addEventListener("htmx:sendError", failed);
