@@ -59,7 +59,7 @@ DEBUG = env_bool("DEBUG", default=False)
 SECRET_KEY = _required_in_production("SECRET_KEY", env_secret("SECRET_KEY"))
 if not SECRET_KEY:
     # Only reachable with DEBUG on: a fixed, obviously unsafe development key.
-    SECRET_KEY = "dev-only-insecure-key-never-use-in-production"  # noqa: S105
+    SECRET_KEY = "dev-only-insecure-key-never-use-in-production"  # noqa: S105  # nosec B105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

@@ -51,7 +51,11 @@ def _national_scores(answers, submissions, indicators, targets, validated):
 
 
 def cycle_report_data(cycle, *, now=None):
-    """Everything the gap report says about one cycle, as plain data (17 queries, 19 with a previous cycle)."""
+    """Everything the gap report says about one cycle, as plain data.
+
+    13 queries, 16 with a previous cycle, when the cycle comes with its country and framework
+    version (as ``get_cycle_for_user`` loads it); 2 more otherwise.
+    """
     version_id = cycle.framework_version_id
     scale = list(MaturityLevel.objects.filter(version_id=version_id).order_by("level").values("level", "name"))
     domains = list(Domain.objects.filter(version_id=version_id).order_by("order", "code"))
@@ -104,6 +108,7 @@ def cycle_report_data(cycle, *, now=None):
     previous = (
         Cycle.objects.filter(country_id=cycle.country_id, framework_version_id=version_id, opens_on__lt=cycle.opens_on)
         .exclude(pk=cycle.pk)
+        .exclude(status=Cycle.Status.DRAFT)  # a cycle still in preparation has no answers to compare
         .order_by("-opens_on")
         .first()
     )

@@ -9,6 +9,7 @@ import re
 from datetime import datetime
 
 from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -31,7 +32,10 @@ class ReportURLFetcher(URLFetcher):
             return super().fetch(url, headers)
         if url.startswith(STATIC_BASE):
             relative = url[len(STATIC_BASE) :].split("?")[0].split("#")[0]
-            path = finders.find(relative) if ".." not in relative.split("/") else None
+            try:
+                path = finders.find(relative) if ".." not in relative.split("/") else None
+            except SuspiciousFileOperation:  # an absolute path such as static//etc/passwd
+                path = None
             if path:
                 with open(path, "rb") as handle:
                     body = handle.read()

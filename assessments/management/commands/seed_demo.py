@@ -14,7 +14,8 @@ from assessments import services
 from assessments.models import Answer, AnswerRevision, Country, Cycle, Organisation, Role, RoleAssignment, Submission
 from capabilities.models import FrameworkVersion, Sector
 
-DEMO_PASSWORD = "demo-mnr-2026"  # noqa: S105 - printed demo credential, refused when DEBUG is off
+# A printed demo credential; the command refuses to run when DEBUG is off.
+DEMO_PASSWORD = "demo-mnr-2026"  # noqa: S105  # nosec B105
 COUNTRY = ("XD", "Demoland")
 ORGANISATIONS = [
     ("ministry", "Ministry of Interior", "ministry"),
@@ -110,7 +111,7 @@ class Command(BaseCommand):
         logins.append((fp2.username, "second focal point, National Police — Cybercrime Unit"))
 
         today = timezone.localdate()
-        rng = random.Random(2026)  # noqa: S311 - demo data, not security
+        rng = random.Random(2026)  # noqa: S311  # nosec B311
         if not Cycle.objects.filter(country=country, title="National MNR self-assessment 2024").exists():
             earlier = self.cycle(
                 country,
