@@ -25,4 +25,5 @@ urlpatterns = [
     path("questionnaires/<int:pk>/return/", views.submission_return, name="submission_return"),
     path("questionnaires/<int:pk>/accept/", views.submission_accept, name="submission_accept"),
     path("questionnaires/<int:pk>/history/", views.questionnaire_history, name="questionnaire_history"),
+    path("audit/", views.audit_trail, name="audit_trail"),
 ]

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,7 +27,7 @@ from .access import (
     observes,
 )
 from .forms import AnswerForm, CycleForm, InviteForm, ParticipantForm, ReturnForm, SubmitForm, TargetsForm
-from .models import Answer, AnswerRevision, AuditEvent, Country, Cycle, Reminder
+from .models import Answer, AnswerRevision, AuditEvent, Country, Cycle, Reminder, RoleAssignment
 from .queries import cycle_submissions, submission_progress, unanswered_answers
 
 
@@ -437,3 +437,72 @@ def questionnaire_history(request, pk):
         previous[revision.answer_id] = revision
     rows.sort(key=lambda row: row["revision"].changed_at, reverse=True)
     return render(request, "assessments/questionnaire_history.html", {"submission": submission, "rows": rows})
+
+
+# Coordinator: the country's audit trail ---------------------------------------------------------
+
+AUDIT_PAGE_SIZE = 100
+
+
+@login_required
+def audit_trail(request):
+    """Logins, failed logins, reads, workflow steps, exports and report downloads in the coordinator's countries."""
+    from axes.models import AccessAttempt, AccessLog
+
+    country_ids = coordinated_country_ids(request.user)
+    if request.user.is_superuser:
+        country_ids = set(Country.objects.values_list("pk", flat=True))
+    if not country_ids:
+        raise PermissionDenied(_("Only national coordinators can read the audit trail."))
+    countries = Country.objects.filter(pk__in=country_ids).order_by("name")
+    country = countries.filter(pk=request.GET.get("country") or 0).first() or countries.first()
+    # Usernames of everyone who holds a role in the country: their logins belong to its trail.
+    usernames = set(
+        RoleAssignment.objects.filter(Q(country=country) | Q(organisation__country=country)).values_list(
+            "user__username", flat=True
+        )
+    )
+    events = [
+        {
+            "at": e.at,
+            "who": e.user.get_username() if e.user else "—",
+            "what": e.get_action_display(),
+            "detail": e.detail or (str(e.submission.organisation) if e.submission else ""),
+            "ip": e.ip_address,
+        }
+        for e in AuditEvent.objects.filter(country=country).select_related("user", "submission__organisation")[
+            :AUDIT_PAGE_SIZE
+        ]
+    ]
+    events += [
+        {"at": log.attempt_time, "who": log.username, "what": _("Logged in"), "detail": "", "ip": log.ip_address}
+        for log in AccessLog.objects.filter(username__in=usernames).order_by("-attempt_time")[:AUDIT_PAGE_SIZE]
+    ]
+    events += [
+        {
+            "at": a.attempt_time,
+            "who": a.username,
+            "what": _("Failed log-in attempts: %(n)d") % {"n": a.failures_since_start},
+            "detail": "",
+            "ip": a.ip_address,
+        }
+        for a in AccessAttempt.objects.filter(username__in=usernames).order_by("-attempt_time")[:AUDIT_PAGE_SIZE]
+    ]
+    events += [
+        {
+            "at": r.changed_at,
+            "who": r.changed_by.get_username() if r.changed_by else "—",
+            "what": _("Changed an answer"),
+            "detail": f"{r.answer.submission.organisation} · {r.answer.indicator.code} → v{r.version}",
+            "ip": None,
+        }
+        for r in AnswerRevision.objects.filter(answer__submission__cycle__country=country)
+        .select_related("changed_by", "answer__indicator", "answer__submission__organisation")
+        .order_by("-changed_at")[:AUDIT_PAGE_SIZE]
+    ]
+    events.sort(key=lambda e: e["at"], reverse=True)
+    return render(
+        request,
+        "assessments/audit_trail.html",
+        {"country": country, "countries": countries, "events": events[:AUDIT_PAGE_SIZE]},
+    )

@@ -12,10 +12,13 @@ A refused POST must leave the database and the mailbox as they were; an allowed 
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.conf import settings
+from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -33,7 +36,9 @@ from assessments.models import (
     RoleAssignment,
     Submission,
 )
-from capabilities.models import Sector
+from capabilities.models import Enabler, Sector
+from reports import urls as report_urls
+from reports.models import EnablerScore, ReportJob, ValidatedLevel
 from tests.factories import OrganisationFactory, SectorFactory, make_cycle
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +70,8 @@ MANAGE_CYCLE = row(LOGIN, 404, 403, 403, OK, OK)
 READ_SUBMISSION = row(LOGIN, 404, 404, OK, OK, OK)
 ANSWER = row(LOGIN, 404, 404, OK, 403, 403)
 REVIEW = row(LOGIN, 404, 404, 403, OK, OK)
+# Pages only the country's coordinator reads: others who see the cycle get 403.
+MANAGE_READ = row(LOGIN, 404, 403, 403, OK, OK)
 
 
 def no_args(w):
@@ -81,6 +88,10 @@ def the_submission(w):
 
 def submitted(w):
     services.submission_submit(submission=w.submission, by=w.focal_point, confirm_unanswered=True)
+
+
+def failed_job(w):
+    ReportJob.objects.filter(pk=w.job.pk).update(status=ReportJob.Status.FAILED, error="Worker lost.")
 
 
 @dataclass
@@ -163,16 +174,55 @@ MATRIX = {
         prepare=submitted,
     ),
     "assessments:submission_accept": Route(args=the_submission, get=POST_ONLY, post=REVIEW, prepare=submitted),
+    # The outsider coordinates country B: they read B's trail, never A's (see test_audit_trail_*).
+    "assessments:audit_trail": Route(get=row(LOGIN, OK, 403, 403, OK, OK)),
+    # Reports: the national analysis is for coordinators and observers; jobs and exports for coordinators.
+    "reports:cycle_analysis": Route(args=the_cycle, get=row(LOGIN, 404, OK, 403, OK, OK)),
+    "reports:validated_level_set": Route(
+        args=lambda w: [w.cycle.pk, 1],
+        get=POST_ONLY,
+        post=MANAGE_CYCLE,
+        data=lambda w: {"v1-level": "2", "v1-rationale": "Agreed by the committee."},
+    ),
+    "reports:enabler_score_set": Route(
+        args=lambda w: [w.cycle.pk, w.enabler.pk],
+        get=POST_ONLY,
+        post=MANAGE_CYCLE,
+        data=lambda w: {f"e{w.enabler.pk}-level": "2", f"e{w.enabler.pk}-rationale": "Budget line exists."},
+    ),
+    "reports:report_page": Route(args=the_cycle, get=MANAGE_READ),
+    "reports:report_generate": Route(args=the_cycle, get=POST_ONLY, post=MANAGE_CYCLE),
+    "reports:export_xlsx": Route(args=the_cycle, get=MANAGE_READ),
+    "reports:export_csv": Route(args=the_cycle, get=MANAGE_READ),
+    # The htmx fragment that polls a job answers exactly like the page it lives on.
+    "reports:report_job_status": Route(args=lambda w: [w.job.pk], get=MANAGE_READ),
+    "reports:report_job_retry": Route(args=lambda w: [w.job.pk], get=POST_ONLY, post=MANAGE_CYCLE, prepare=failed_job),
+    "reports:report_download": Route(args=lambda w: [w.job.pk], get=MANAGE_READ),
+    # Two-step verification: everyone signed in may use it; the logins here count as verified (see
+    # conftest), so admins and coordinators hold a device and the others none. The POSTs send no
+    # code: the form is refused before any device is asked (tests/test_two_factor.py covers the rest).
+    "two_factor:manage": Route(),
+    "two_factor:setup": Route(post=row(LOGIN, 200, 200, 200, 200, 200)),
+    "two_factor:verify": Route(post=row(LOGIN, 302, 302, 302, 302, 302)),
+    "two_factor:backup_codes": Route(),
+    "two_factor:regenerate": Route(get=POST_ONLY, post=row(LOGIN, 400, 302, 302, 400, 400)),
+    # Switching off is for those not required to use it, and they have nothing to switch off here.
+    "two_factor:remove": Route(get=POST_ONLY, post=row(LOGIN, 403, 302, 302, 403, 403)),
 }
 
 
 def url_names():
-    """Every named URL of the project: root names, and the assessments namespace's names."""
+    """Every named URL of the project: root names, and the assessments, reports and two_factor namespaces' names.
+
+    The admin's own URLs are covered by ``test_the_admin_is_for_staff_only``.
+    """
     names = set()
     for pattern in get_resolver().url_patterns:
         if isinstance(pattern, URLResolver):
-            if pattern.namespace == "assessments":
-                names |= {f"assessments:{p.name}" for p in pattern.url_patterns}
+            if pattern.namespace in ("assessments", "reports", "two_factor"):
+                names |= {f"{pattern.namespace}:{p.name}" for p in pattern.url_patterns}
+            else:
+                assert pattern.namespace == "admin", f"URLs under {pattern.pattern} are in no permission matrix"
         elif isinstance(pattern, URLPattern) and pattern.name:
             names.add(pattern.name)
     return names
@@ -180,6 +230,7 @@ def url_names():
 
 def test_every_url_has_a_row_in_the_permission_matrix():
     declared = {f"assessments:{p.name}" for p in assessment_urls.urlpatterns}
+    declared |= {f"reports:{p.name}" for p in report_urls.urlpatterns}
 
     assert declared <= url_names(), "assessments.urls is not included under its namespace"
     assert set(MATRIX) == url_names() - OUTSIDE_THE_MATRIX
@@ -202,8 +253,22 @@ def world(cycle, submission, answer, coordinator, focal_point, observer, outside
         open=False,
         title="Next assessment",
     )
+    # A finished report of country A, its file in place, for the job URLs.
+    job = ReportJob.objects.create(
+        cycle=cycle,
+        requested_by=coordinator,
+        data={},
+        status=ReportJob.Status.DONE,
+        file="reports/matrix.pdf",
+        task_id="matrix",
+    )
+    target = Path(settings.MEDIA_ROOT) / job.file
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(b"%PDF-1.7 matrix")
     return SimpleNamespace(
         cycle=cycle,
+        job=job,
+        enabler=Enabler.objects.filter(version=cycle.framework_version).first(),
         draft_cycle=draft_cycle,
         submission=submission,
         answer=answer,
@@ -234,12 +299,16 @@ def state(w):
         get_user_model(),
         Reminder,
         AuditEvent,
+        ValidatedLevel,
+        EnablerScore,
+        ReportJob,
     ]
     return {
         "cycle": (w.cycle.status, w.cycle.closed_at),
         "draft cycle": (w.draft_cycle.status, w.draft_cycle.opened_at),
         "submission": (w.submission.status, w.submission.return_reason, w.submission.reviewed_by_id),
         "answer": (w.answer.choice, w.answer.evidence, w.answer.version),
+        "job": ReportJob.objects.filter(pk=w.job.pk).values_list("status", "attempts", "task_id").get(),
         "targets": sorted(CycleTarget.objects.values_list("pk", "target_level")),
         "rows": {model.__name__: model.objects.count() for model in counted},
         "mail": len(mail.outbox),
@@ -356,3 +425,28 @@ def test_an_answer_of_another_questionnaire_cannot_be_saved_through_ones_own(
     assert response.status_code == 404
     foreign.refresh_from_db()
     assert (foreign.choice, foreign.version) == ("", 0)
+
+
+def test_audit_trail_shows_a_coordinator_their_country_only(client, world, coordinator, outsider):
+    client.force_login(coordinator)
+    client.get(world.submission.get_absolute_url())  # a read, audited
+    body = client.get(reverse("assessments:audit_trail")).content.decode()
+    assert "Viewed a submission" in body and world.submission.organisation.name in body
+
+    client.force_login(outsider)
+    body = client.get(reverse("assessments:audit_trail")).content.decode()
+    assert world.submission.organisation.name not in body
+    assert "Borduria" in body
+
+
+@pytest.mark.parametrize("model", list(admin.site._registry), ids=lambda m: m._meta.label)
+def test_the_admin_is_for_staff_only(client, world, model):
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    for persona in ("anonymous", "outsider", "observer", "focal_point", "coordinator"):
+        client.logout()
+        if world.personas[persona]:
+            client.force_login(world.personas[persona])
+        response = client.get(url)
+        assert response.status_code == 302 and response.url.startswith(reverse("admin:login")), (persona, url)
+    client.force_login(world.personas["superuser"])
+    assert client.get(url).status_code == 200
