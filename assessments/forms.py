@@ -22,7 +22,7 @@ class _CrispyForm(forms.Form):
 class CycleForm(forms.ModelForm):
     class Meta:
         model = Cycle
-        fields = ["country", "framework_version", "title", "period", "opens_on", "closes_on"]
+        fields = ["country", "framework_version", "title", "period", "opens_on", "closes_on", "report_language"]
         widgets = {
             "opens_on": forms.DateInput(attrs={"type": "date"}),
             "closes_on": forms.DateInput(attrs={"type": "date"}),
@@ -33,10 +33,14 @@ class CycleForm(forms.ModelForm):
         self.fields["country"].queryset = countries
         self.fields["framework_version"].queryset = FrameworkVersion.objects.published()
         self.fields["framework_version"].help_text = _("Only published versions can be assessed against.")
+        self.fields["report_language"].required = False  # English unless chosen
         if countries.count() == 1:
             self.fields["country"].initial = countries.first()
         self.helper = FormHelper(self)
         self.helper.add_input(Submit("submit", _("Create cycle")))
+
+    def clean_report_language(self):
+        return self.cleaned_data.get("report_language") or "en"
 
     def clean(self):
         data = super().clean()
@@ -79,7 +83,8 @@ class ParticipantForm(_CrispyForm):
 class InviteForm(_CrispyForm):
     submit_label = _("Invite focal point")
     organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
-    email = forms.EmailField(label=_("E-mail"))
+    # The address becomes the new account's username, which holds at most 150 characters.
+    email = forms.EmailField(label=_("E-mail"), max_length=150)
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
 
@@ -160,4 +165,13 @@ class ReturnForm(_CrispyForm):
     submit_label = _("Return for changes")
     reason = forms.CharField(
         label=_("What should the organisation change?"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+
+
+class WorkbookUploadForm(_CrispyForm):
+    submit_label = _("Check and upload")
+    workbook = forms.FileField(
+        label=_("Filled-in workbook (.xlsx)"),
+        help_text=_("The workbook downloaded from this questionnaire, with your answers."),
+        widget=forms.FileInput(attrs={"accept": ".xlsx"}),
     )

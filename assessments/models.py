@@ -43,6 +43,20 @@ class Organisation(models.Model):
         return self.name
 
 
+class Profile(models.Model):
+    """A user's own settings: the interface language, kept across sessions and devices."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self):
+        return f"{self.user} · {self.language or '-'}"
+
+
 class Role(models.TextChoices):
     COORDINATOR = "coordinator", _("National coordinator")
     FOCAL_POINT = "focal_point", _("Focal point")
@@ -124,6 +138,13 @@ class Cycle(models.Model):
     opens_on = models.DateField(_("opens on"))
     closes_on = models.DateField(_("closes on"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    report_language = models.CharField(
+        _("report language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("The language of the national gap report (PDF)."),
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     opened_at = models.DateTimeField(null=True, blank=True)
@@ -338,6 +359,13 @@ class AuditEvent(models.Model):
         REPORT_DOWNLOADED = "report_downloaded", _("Downloaded the gap report")
         EXPORT_DOWNLOADED = "export_downloaded", _("Downloaded the answers export")
         LEVEL_VALIDATED = "level_validated", _("Set a validated national level")
+        TWO_FACTOR_CONFIRMED = "two_factor_confirmed", _("Set up two-step verification")
+        TWO_FACTOR_FAILED = "two_factor_failed", _("Failed two-step verification")
+        TWO_FACTOR_REMOVED = "two_factor_removed", _("Turned off two-step verification")
+        BACKUP_CODES_REGENERATED = "backup_codes_regenerated", _("Created new backup codes")
+        BACKUP_CODE_USED = "backup_code_used", _("Logged in with a backup code")
+        WORKBOOK_DOWNLOADED = "workbook_downloaded", _("Downloaded the questionnaire workbook")
+        WORKBOOK_UPLOADED = "workbook_uploaded", _("Uploaded the questionnaire workbook")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     action = models.CharField(max_length=40, choices=Action.choices)

@@ -1,6 +1,6 @@
 """Actions on cycles, submissions and answers. Views call these; nothing else writes."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
@@ -49,7 +49,7 @@ def audit(*, user, action, country=None, cycle=None, submission=None, detail="",
 
 
 @transaction.atomic
-def cycle_create(*, country, framework_version, title, period, opens_on, closes_on, by) -> Cycle:
+def cycle_create(*, country, framework_version, title, period, opens_on, closes_on, by, report_language="en") -> Cycle:
     """Create a cycle in preparation, with a target per capability (default level 3)."""
     if framework_version.status != FrameworkVersion.Status.PUBLISHED:
         raise ValidationError(_("A cycle must use a published framework version."))
@@ -62,6 +62,7 @@ def cycle_create(*, country, framework_version, title, period, opens_on, closes_
         period=period,
         opens_on=opens_on,
         closes_on=closes_on,
+        report_language=report_language,
         created_by=by,
     )
     CycleTarget.objects.bulk_create(
@@ -244,6 +245,95 @@ def answer_save(*, answer, choice, evidence, comment, base_version, by, source=A
     )
     Submission.objects.filter(pk=answer.submission_id).update(last_activity_at=now)
     return SaveResult(answer, changed=True)
+
+
+@dataclass
+class WorkbookConflict:
+    """A workbook row not applied: its answer changed online since the download (``current``)."""
+
+    row: object
+    current: Answer
+
+
+@dataclass
+class WorkbookOutcome:
+    applied: list = field(default_factory=list)
+    unchanged: int = 0
+    # Rows not edited in the file whose answer changed online meanwhile: the online answer stands.
+    kept: list = field(default_factory=list)
+    conflicts: list[WorkbookConflict] = field(default_factory=list)
+
+
+@transaction.atomic
+def workbook_apply(*, submission, workbook, by, request=None) -> WorkbookOutcome:
+    """Save the answers of an uploaded workbook checked by ``assessments.workbook.workbook_read``.
+
+    1. Refuse writes to a questionnaire that cannot be answered, and a workbook with problems:
+       then nothing is applied.
+    2. Re-read the answers. A row equal to its answer is unchanged. A row whose answer still has the
+       version of the download is saved through ``answer_save`` (source: upload), all in this one
+       transaction.
+    3. A row whose answer changed online since the download is never saved over. If the row still
+       holds what the answer held at the download (its revision of that version) it was not edited
+       offline and the online answer stands; otherwise it is a conflict, reported with the current
+       answer. Conflicts are not errors: the other rows are saved.
+    4. Record the upload in the audit trail.
+    """
+    ensure_answerable(submission)
+    if workbook.problems:
+        raise ValidationError(_("The workbook has problems; nothing was saved."))
+    current = {
+        a.pk: a
+        for a in Answer.objects.filter(
+            submission=submission, pk__in=[r.answer.pk for r in workbook.rows]
+        ).select_related("indicator__capability", "updated_by")
+    }
+    stale = [r for r in workbook.rows if current[r.answer.pk].version != r.version]
+    at_download = {
+        (answer_id, version): (choice, evidence, comment)
+        for answer_id, version, choice, evidence, comment in AnswerRevision.objects.filter(
+            answer_id__in=[r.answer.pk for r in stale], version__in={r.version for r in stale}
+        ).values_list("answer_id", "version", "choice", "evidence", "comment")
+    }
+    outcome = WorkbookOutcome()
+    for row in workbook.rows:
+        answer = current[row.answer.pk]
+        answer.submission = submission
+        if row.matches(answer.choice, answer.evidence, answer.comment):
+            outcome.unchanged += 1
+            continue
+        if answer.version != row.version:
+            before = ("", "", "") if row.version == 0 else at_download.get((answer.pk, row.version))
+            if before is not None and row.matches(*before):
+                outcome.unchanged += 1
+                outcome.kept.append(WorkbookConflict(row, answer))
+            else:
+                outcome.conflicts.append(WorkbookConflict(row, answer))
+            continue
+        try:
+            answer_save(
+                answer=answer,
+                choice=row.choice,
+                evidence=row.evidence,
+                comment=row.comment,
+                base_version=row.version,
+                by=by,
+                source=AnswerRevision.Source.UPLOAD,
+            )
+        except AnswerConflict as conflict:  # saved online between the re-read and now
+            outcome.conflicts.append(WorkbookConflict(row, conflict.current))
+        else:
+            outcome.applied.append(row)
+    audit(
+        user=by,
+        action=AuditEvent.Action.WORKBOOK_UPLOADED,
+        country=submission.cycle.country,
+        cycle=submission.cycle,
+        submission=submission,
+        request=request,
+        detail=f"{len(outcome.applied)} applied, {outcome.unchanged} unchanged, {len(outcome.conflicts)} conflicts",
+    )
+    return outcome
 
 
 @transaction.atomic

@@ -25,5 +25,15 @@ urlpatterns = [
     path("questionnaires/<int:pk>/return/", views.submission_return, name="submission_return"),
     path("questionnaires/<int:pk>/accept/", views.submission_accept, name="submission_accept"),
     path("questionnaires/<int:pk>/history/", views.questionnaire_history, name="questionnaire_history"),
+    path(
+        "questionnaires/<int:pk>/workbook/",
+        views.questionnaire_workbook_download,
+        name="questionnaire_workbook_download",
+    ),
+    path(
+        "questionnaires/<int:pk>/workbook/upload/",
+        views.questionnaire_workbook_upload,
+        name="questionnaire_workbook_upload",
+    ),
     path("audit/", views.audit_trail, name="audit_trail"),
 ]

@@ -9,15 +9,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from capabilities.models import Capability, LevelDescriptor
 
-from . import services
+from . import services, workbook
 from .access import (
     coordinated_country_ids,
     coordinates,
@@ -26,7 +28,16 @@ from .access import (
     is_focal_point,
     observes,
 )
-from .forms import AnswerForm, CycleForm, InviteForm, ParticipantForm, ReturnForm, SubmitForm, TargetsForm
+from .forms import (
+    AnswerForm,
+    CycleForm,
+    InviteForm,
+    ParticipantForm,
+    ReturnForm,
+    SubmitForm,
+    TargetsForm,
+    WorkbookUploadForm,
+)
 from .models import Answer, AnswerRevision, AuditEvent, Country, Cycle, Reminder, RoleAssignment
 from .queries import cycle_submissions, submission_progress, unanswered_answers
 
@@ -437,6 +448,65 @@ def questionnaire_history(request, pk):
         previous[revision.answer_id] = revision
     rows.sort(key=lambda row: row["revision"].changed_at, reverse=True)
     return render(request, "assessments/questionnaire_history.html", {"submission": submission, "rows": rows})
+
+
+# Focal point: the offline workbook ----------------------------------------------------------------
+
+
+@login_required
+def questionnaire_workbook_download(request, pk):
+    """Everyone who may read the questionnaire gets the workbook; only focal points can upload it back."""
+    submission = get_submission_for_user(request, pk)
+    content = workbook.questionnaire_workbook(submission)
+    services.audit(
+        user=request.user,
+        action=AuditEvent.Action.WORKBOOK_DOWNLOADED,
+        country=submission.cycle.country,
+        cycle=submission.cycle,
+        submission=submission,
+        request=request,
+    )
+    filename = f"MNR-{slugify(submission.organisation.name)}-{submission.cycle_id}-{submission.pk}.xlsx"
+    response = HttpResponse(content, content_type=workbook.CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+@login_required
+def questionnaire_workbook_upload(request, pk):
+    """Check an uploaded workbook as a whole; apply it only if every row is valid.
+
+    A refused file changes nothing and lists every problem; an applied one lists what was saved,
+    what was unchanged, and the conflicts (answers changed online since the download, kept).
+    """
+    submission = get_submission_for_user(request, pk, write=True)
+    context = {
+        "submission": submission,
+        "cycle": submission.cycle,
+        "max_mb": workbook.MAX_UPLOAD_BYTES // 1024 // 1024,
+        "problems": None,
+        "outcome": None,
+    }
+    try:
+        services.ensure_answerable(submission)
+    except PermissionDenied as exc:
+        return render(request, "assessments/questionnaire_workbook.html", context | {"refused": exc}, status=403)
+    form = WorkbookUploadForm(request.POST, request.FILES) if request.method == "POST" else WorkbookUploadForm()
+    if request.method == "POST" and form.is_valid():
+        parsed = workbook.workbook_read(submission, form.cleaned_data["workbook"])
+        if parsed.problems:
+            context["problems"] = parsed.problems
+        else:
+            try:
+                context["outcome"] = services.workbook_apply(
+                    submission=submission, workbook=parsed, by=request.user, request=request
+                )
+            except PermissionDenied as exc:
+                return render(
+                    request, "assessments/questionnaire_workbook.html", context | {"refused": exc}, status=403
+                )
+            form = WorkbookUploadForm()  # ready for the next file
+    return render(request, "assessments/questionnaire_workbook.html", context | {"form": form})
 
 
 # Coordinator: the country's audit trail ---------------------------------------------------------

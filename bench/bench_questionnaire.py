@@ -39,11 +39,21 @@ def setup():
     users = []
     for i in range(USERS):
         sub = Submission.objects.get(cycle__country__code="BN", organisation__name=f"Organisation {i:03d}")
-        answers = list(Answer.objects.filter(submission=sub).select_related("indicator__capability")
-                       .order_by("indicator__capability__number", "indicator__order")[:3])
+        answers = list(
+            Answer.objects.filter(submission=sub)
+            .select_related("indicator__capability")
+            .order_by("indicator__capability__number", "indicator__order")[:3]
+        )
         number = answers[0].indicator.capability.number
-        users.append({"username": f"bench.fp.BN.{i:03d}", "submission": sub.pk, "number": number,
-                      "answers": [(a.pk, a.version) for a in answers], "password": PASSWORD})
+        users.append(
+            {
+                "username": f"bench.fp.BN.{i:03d}",
+                "submission": sub.pk,
+                "number": number,
+                "answers": [(a.pk, a.version) for a in answers],
+                "password": PASSWORD,
+            }
+        )
     return users
 
 
@@ -89,10 +99,19 @@ def bare_page(client, user, i):
 def autosave(client, user, i):
     pk, version = user["answers"][i % len(user["answers"])]
     prefix = f"a{pk}"
-    body = {f"{prefix}-choice": str(i % 3), f"{prefix}-evidence": f"Evidence {i}", f"{prefix}-comment": "",
-            f"{prefix}-version": str(version), "csrfmiddlewaretoken": client.csrf()}
-    status, data = client.request("POST", f"/questionnaires/{user['submission']}/answers/{pk}/", body,
-                                  {"HX-Request": "true", "X-CSRFToken": client.csrf()})
+    body = {
+        f"{prefix}-choice": str(i % 3),
+        f"{prefix}-evidence": f"Evidence {i}",
+        f"{prefix}-comment": "",
+        f"{prefix}-version": str(version),
+        "csrfmiddlewaretoken": client.csrf(),
+    }
+    status, data = client.request(
+        "POST",
+        f"/questionnaires/{user['submission']}/answers/{pk}/",
+        body,
+        {"HX-Request": "true", "X-CSRFToken": client.csrf()},
+    )
     match = re.search(rb'name="a\d+-version" value="(\d+)"', data)
     if match:
         user["answers"][i % len(user["answers"])] = (pk, int(match.group(1)))
@@ -114,9 +133,15 @@ def capture_bodies(port, user):
     pk, version = user["answers"][0]
     prefix = f"a{pk}"
     _, save_body = client.request(
-        "POST", f"/questionnaires/{user['submission']}/answers/{pk}/",
-        {f"{prefix}-choice": "1", f"{prefix}-evidence": "x", f"{prefix}-comment": "", f"{prefix}-version": str(version),
-         "csrfmiddlewaretoken": client.csrf()},
+        "POST",
+        f"/questionnaires/{user['submission']}/answers/{pk}/",
+        {
+            f"{prefix}-choice": "1",
+            f"{prefix}-evidence": "x",
+            f"{prefix}-comment": "",
+            f"{prefix}-version": str(version),
+            "csrfmiddlewaretoken": client.csrf(),
+        },
         {"HX-Request": "true", "X-CSRFToken": client.csrf()},
     )
     user["answers"][0] = (pk, version + 1)
@@ -129,10 +154,18 @@ def main():
     users = setup()
     with Server(port=8099) as server:
         page_bytes, save_bytes = capture_bodies(server.port, users[0])
-        results = {"users": USERS, "requests_per_user": REQUESTS_PER_USER, "page_bytes": page_bytes,
-                   "autosave_bytes": save_bytes}
-        for name, work in [("bare_page", bare_page), ("page", page), ("bare_autosave", bare_autosave),
-                           ("autosave", autosave)]:
+        results = {
+            "users": USERS,
+            "requests_per_user": REQUESTS_PER_USER,
+            "page_bytes": page_bytes,
+            "autosave_bytes": save_bytes,
+        }
+        for name, work in [
+            ("bare_page", bare_page),
+            ("page", page),
+            ("bare_autosave", bare_autosave),
+            ("autosave", autosave),
+        ]:
             results[name] = run(server.port, users, work)
             print(name, results[name], flush=True)
     for real, bare in [("page", "bare_page"), ("autosave", "bare_autosave")]:

@@ -37,10 +37,14 @@ def baseline_html(pages):
     """A plain document: a heading, a table and paragraphs per page, no custom fonts or SVG."""
     body = []
     for page in range(pages):
-        rows = "".join(f"<tr><td>Row {r}</td><td>{r * 0.5:.1f}</td><td>{BASELINE_PARAGRAPH[:60]}</td></tr>"
-                       for r in range(8))
-        body.append(f"<section style='break-after: page'><h2>Section {page + 1}</h2><table>{rows}</table>"
-                    + "".join(f"<p>{BASELINE_PARAGRAPH}</p>" for _ in range(6)) + "</section>")
+        rows = "".join(
+            f"<tr><td>Row {r}</td><td>{r * 0.5:.1f}</td><td>{BASELINE_PARAGRAPH[:60]}</td></tr>" for r in range(8)
+        )
+        body.append(
+            f"<section style='break-after: page'><h2>Section {page + 1}</h2><table>{rows}</table>"
+            + "".join(f"<p>{BASELINE_PARAGRAPH}</p>" for _ in range(6))
+            + "</section>"
+        )
     return "<html><body>" + "".join(body) + "</body></html>"
 
 
@@ -69,8 +73,14 @@ def render_once(kind, cycle_id, pages):
 
 
 def child(kind, cycle_id, pages):
-    out = subprocess.run([PYTHON, __file__, "--child", kind, str(cycle_id), str(pages)], cwd=ROOT, env=env(),
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [PYTHON, __file__, "--child", kind, str(cycle_id), str(pages)],
+        cwd=ROOT,
+        env=env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -88,14 +98,18 @@ def query_counts():
         if Submission.objects.filter(cycle__country__code=code, cycle__title="Benchmark cycle").count() != n:
             seed(n, code)
         Submission.objects.filter(cycle__country__code=code).update(status="submitted")
-        cycle = Cycle.objects.select_related("country", "framework_version").get(country__code=code,
-                                                                                  title="Benchmark cycle")
+        cycle = Cycle.objects.select_related("country", "framework_version").get(
+            country__code=code, title="Benchmark cycle"
+        )
         with CaptureQueriesContext(connection) as queries:
             started = time.perf_counter()
             cycle_report_data(cycle)
             assemble = time.perf_counter() - started
-        counts[n] = {"queries": len(queries.captured_queries), "assemble_ms": round(assemble * 1000, 1),
-                     "cycle": cycle.pk}
+        counts[n] = {
+            "queries": len(queries.captured_queries),
+            "assemble_ms": round(assemble * 1000, 1),
+            "cycle": cycle.pk,
+        }
     return counts
 
 

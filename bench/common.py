@@ -24,8 +24,11 @@ def database_url():
 
 
 def env():
-    return os.environ | {"DJANGO_SETTINGS_MODULE": "bench.settings", "DEBUG": "0",
-                         "SECRET_KEY": "bench-only-secret-key-bench-only-secret-key-bench-only-0123456789"}
+    return os.environ | {
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-secret-key-bench-only-secret-key-bench-only-0123456789",
+    }
 
 
 class Server:
@@ -33,8 +36,20 @@ class Server:
 
     def __init__(self, port=8099, workers=2, threads=4):
         self.port = port
-        self.cmd = [PYTHON, "-m", "gunicorn", "bench.wsgi:application", "--bind", f"127.0.0.1:{port}",
-                    "--workers", str(workers), "--threads", str(threads), "--log-level", "warning"]
+        self.cmd = [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "bench.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--log-level",
+            "warning",
+        ]
 
     def __enter__(self):
         self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=env())
@@ -85,8 +100,9 @@ class Client:
     def login(self, username, password):
         status, body = self.request("GET", "/accounts/login/")
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1).decode()
-        status, _ = self.request("POST", "/accounts/login/",
-                                 {"username": username, "password": password, "csrfmiddlewaretoken": token})
+        status, _ = self.request(
+            "POST", "/accounts/login/", {"username": username, "password": password, "csrfmiddlewaretoken": token}
+        )
         if status != 302:
             raise RuntimeError(f"login of {username} failed ({status})")
 
@@ -98,5 +114,8 @@ def percentile(values, p):
 
 
 def summary(latencies):
-    return {"n": len(latencies), "median_ms": round(median(latencies) * 1000, 2),
-            "p95_ms": round(percentile(latencies, 95) * 1000, 2)}
+    return {
+        "n": len(latencies),
+        "median_ms": round(median(latencies) * 1000, 2),
+        "p95_ms": round(percentile(latencies, 95) * 1000, 2),
+    }

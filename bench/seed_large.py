@@ -44,12 +44,19 @@ def seed(n_orgs, code="BN", status=Submission.Status.DRAFT):
         RoleAssignment.objects.get_or_create(user=coordinator, role=Role.COORDINATOR, country=country)
         sectors = list(Sector.objects.all())
         today = timezone.localdate()
-        cycle = services.cycle_create(country=country, framework_version=version, title="Benchmark cycle",
-                                      period="bench", opens_on=today - timedelta(days=1),
-                                      closes_on=today + timedelta(days=30), by=coordinator)
+        cycle = services.cycle_create(
+            country=country,
+            framework_version=version,
+            title="Benchmark cycle",
+            period="bench",
+            opens_on=today - timedelta(days=1),
+            closes_on=today + timedelta(days=30),
+            by=coordinator,
+        )
         for i in range(n_orgs):
-            org, _ = Organisation.objects.get_or_create(country=country, name=f"Organisation {i:03d}",
-                                                        defaults={"sector": sectors[i % len(sectors)]})
+            org, _ = Organisation.objects.get_or_create(
+                country=country, name=f"Organisation {i:03d}", defaults={"sector": sectors[i % len(sectors)]}
+            )
             services.cycle_add_organisation(cycle=cycle, organisation=org, by=coordinator)
             user, _ = User.objects.get_or_create(username=f"bench.fp.{code}.{i:03d}")
             user.set_password(PASSWORD)
@@ -60,7 +67,9 @@ def seed(n_orgs, code="BN", status=Submission.Status.DRAFT):
         answers = list(Answer.objects.filter(submission__cycle=cycle))
         for a in answers:
             a.choice = rng.choice(["0", "1", "2", "2", "3", "3", "4", "dk", "na"])
-            a.evidence = "Bench evidence: a law, a unit and a protocol; https://example.org/source" if a.choice in "234" else ""
+            a.evidence = (
+                "Bench evidence: a law, a unit and a protocol; https://example.org/source" if a.choice in "234" else ""
+            )
             a.version = 1
         Answer.objects.bulk_update(answers, ["choice", "evidence", "version"], batch_size=2000)
         Submission.objects.filter(cycle=cycle).update(status=status)

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from . import services
 from .models import (
@@ -63,14 +64,14 @@ class FrozenInlineMixin:
 
 
 @admin.register(Sector)
-class SectorAdmin(admin.ModelAdmin):
+class SectorAdmin(TranslationAdmin):
     list_display = ["name", "code", "order"]
     list_editable = ["order"]
     search_fields = ["name", "code"]
     ordering = ["order", "code"]
 
 
-class MaturityLevelInline(FrozenInlineMixin, admin.TabularInline):
+class MaturityLevelInline(FrozenInlineMixin, TranslationTabularInline):
     model = MaturityLevel
     extra = 0
     max_num = 5
@@ -146,7 +147,7 @@ class FrameworkVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Domain)
-class DomainAdmin(FrozenVersionMixin, admin.ModelAdmin):
+class DomainAdmin(FrozenVersionMixin, TranslationAdmin):
     list_display = ["code", "name", "version", "order"]
     list_filter = ["version"]
     search_fields = ["code", "name", "outcome"]
@@ -155,7 +156,7 @@ class DomainAdmin(FrozenVersionMixin, admin.ModelAdmin):
 
 
 @admin.register(Capability)
-class CapabilityAdmin(FrozenVersionMixin, admin.ModelAdmin):
+class CapabilityAdmin(FrozenVersionMixin, TranslationAdmin):
     list_display = ["number", "title", "domain", "version"]
     list_display_links = ["number", "title"]
     list_filter = ["version", "domain__name"]
@@ -169,7 +170,7 @@ class CapabilityAdmin(FrozenVersionMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class LevelDescriptorInline(FrozenInlineMixin, admin.TabularInline):
+class LevelDescriptorInline(FrozenInlineMixin, TranslationTabularInline):
     model = LevelDescriptor
     extra = 0
     min_num = 5
@@ -178,7 +179,7 @@ class LevelDescriptorInline(FrozenInlineMixin, admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(FrozenVersionMixin, admin.ModelAdmin):
+class IndicatorAdmin(FrozenVersionMixin, TranslationAdmin):
     list_display = ["code", "short_question", "capability", "weight", "version"]
     list_filter = ["version", "capability__domain__name", "sectors"]
     search_fields = ["code", "question", "guidance"]
@@ -198,7 +199,7 @@ class IndicatorAdmin(FrozenVersionMixin, admin.ModelAdmin):
 
 
 @admin.register(Enabler)
-class EnablerAdmin(FrozenVersionMixin, admin.ModelAdmin):
+class EnablerAdmin(FrozenVersionMixin, TranslationAdmin):
     list_display = ["code", "name", "version", "order"]
     list_filter = ["version"]
     search_fields = ["code", "name", "description"]
@@ -214,7 +215,7 @@ class EnablerAdmin(FrozenVersionMixin, admin.ModelAdmin):
 
 
 @admin.register(MaturityLevel)
-class MaturityLevelAdmin(FrozenVersionMixin, admin.ModelAdmin):
+class MaturityLevelAdmin(FrozenVersionMixin, TranslationAdmin):
     list_display = ["level", "name", "version"]
     list_filter = ["version"]
     list_select_related = ["version"]

@@ -8,6 +8,7 @@ Every problem is collected with where it is, so one run tells an editor everythi
 from dataclasses import dataclass, field
 
 import yaml
+from django.conf import settings
 
 from .models import LEVELS, MAX_LEVEL, MIN_LEVEL
 
@@ -82,6 +83,62 @@ class _Checker:
         return value
 
 
+TRANSLATABLE = {
+    "sector": ("name", "description"),
+    "scale": ("name", "description"),
+    "domain": ("name", "outcome"),
+    "capability": ("title", "summary", "outcome"),
+    "indicator": ("question", "guidance"),
+    "enabler": ("name", "description"),
+}
+
+
+def _translations(c, entry, kind, where, levels=False):
+    """Check and normalise an entry's optional ``translations``: {lang: {field: text}}."""
+    from .translation import other_languages
+
+    raw = entry.get("translations")
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        c.fail(where, "'translations' must map a language code to translated fields")
+        return {}
+    allowed = TRANSLATABLE[kind] + (("levels",) if levels else ())
+    result = {}
+    for lang in other_languages():
+        texts = raw.get(lang)
+        if texts is None:
+            continue
+        if not isinstance(texts, dict):
+            c.fail(where, f"translations for '{lang}' must map fields to text")
+            continue
+        clean = {}
+        for name in allowed:
+            value = texts.get(name)
+            if name == "levels" and value is not None:
+                if not isinstance(value, dict) or any(not isinstance(k, int) or k not in LEVELS for k in value):
+                    c.fail(where, f"translated levels for '{lang}' must map levels 0–4 to text")
+                    continue
+                value = {k: str(v).strip() for k, v in sorted(value.items()) if v and str(v).strip()}
+                if value:
+                    clean[name] = value
+            elif isinstance(value, str) and value.strip():
+                clean[name] = value.strip()
+        for name in sorted(set(texts) - set(allowed), key=str):
+            c.fail(where, f"translations for '{lang}': unknown field '{name}'")
+        if clean:
+            result[lang] = clean
+    for lang in sorted(set(raw) - set(other_languages()), key=str):
+        c.fail(where, f"unknown translation language '{lang}' (known: {', '.join(other_languages())})")
+    return result
+
+
+def _with_translations(row, translations):
+    if translations:
+        row["translations"] = translations
+    return row
+
+
 def _label(entry, key, position):
     """How to name an entry in a message: its code when it has one, else its position."""
     value = entry.get(key) if isinstance(entry, dict) else None
@@ -124,7 +181,7 @@ def parse_framework(text, source="<framework>"):
     scale, seen_levels = [], set()
     for i, entry in enumerate(c.items(top, "scale", "file"), 1):
         where = f"scale entry {i}"
-        entry = c.fields(entry, where, ["level", "name"], ["description"])
+        entry = c.fields(entry, where, ["level", "name"], ["description", "translations"])
         if entry is None:
             continue
         level = c.integer(entry, "level", where, MIN_LEVEL, MAX_LEVEL)
@@ -132,11 +189,14 @@ def parse_framework(text, source="<framework>"):
             c.fail(where, f"duplicate level {level}")
         seen_levels.add(level)
         scale.append(
-            {
-                "level": level,
-                "name": c.text(entry, "name", where),
-                "description": c.text(entry, "description", where, required=False),
-            }
+            _with_translations(
+                {
+                    "level": level,
+                    "name": c.text(entry, "name", where),
+                    "description": c.text(entry, "description", where, required=False),
+                },
+                _translations(c, entry, "scale", where),
+            )
         )
     if scale and seen_levels != set(LEVELS):
         c.fail("scale", f"must define every level {MIN_LEVEL}–{MAX_LEVEL} exactly once")
@@ -145,7 +205,7 @@ def parse_framework(text, source="<framework>"):
     sectors, sector_codes = [], set()
     for i, entry in enumerate(c.items(top, "sectors", "file"), 1):
         where = f"sector {_label(entry, 'code', i)}"
-        entry = c.fields(entry, where, ["code", "name"], ["description"])
+        entry = c.fields(entry, where, ["code", "name"], ["description", "translations"])
         if entry is None:
             continue
         code = c.text(entry, "code", where)
@@ -153,31 +213,41 @@ def parse_framework(text, source="<framework>"):
             c.fail(where, "duplicate code")
         sector_codes.add(code)
         sectors.append(
-            {
-                "code": code,
-                "name": c.text(entry, "name", where),
-                "description": c.text(entry, "description", where, required=False),
-            }
+            _with_translations(
+                {
+                    "code": code,
+                    "name": c.text(entry, "name", where),
+                    "description": c.text(entry, "description", where, required=False),
+                },
+                _translations(c, entry, "sector", where),
+            )
         )
     result["sectors"] = sectors
 
     domains, domain_codes = [], set()
     for i, entry in enumerate(c.items(top, "domains", "file"), 1):
         where = f"domain {_label(entry, 'code', i)}"
-        entry = c.fields(entry, where, ["code", "name", "outcome"])
+        entry = c.fields(entry, where, ["code", "name", "outcome"], ["translations"])
         if entry is None:
             continue
         code = c.text(entry, "code", where)
         if code in domain_codes:
             c.fail(where, "duplicate code")
         domain_codes.add(code)
-        domains.append({"code": code, "name": c.text(entry, "name", where), "outcome": c.text(entry, "outcome", where)})
+        domains.append(
+            _with_translations(
+                {"code": code, "name": c.text(entry, "name", where), "outcome": c.text(entry, "outcome", where)},
+                _translations(c, entry, "domain", where),
+            )
+        )
     result["domains"] = domains
 
     capabilities, numbers, indicator_codes = [], set(), set()
     for i, entry in enumerate(c.items(top, "capabilities", "file"), 1):
         where = f"capability {_label(entry, 'number', i)}"
-        entry = c.fields(entry, where, ["number", "domain", "title", "summary", "outcome", "indicators"])
+        entry = c.fields(
+            entry, where, ["number", "domain", "title", "summary", "outcome", "indicators"], ["translations"]
+        )
         if entry is None:
             continue
         number = c.integer(entry, "number", where, 1, 999)
@@ -190,7 +260,9 @@ def parse_framework(text, source="<framework>"):
         indicators = []
         for j, ind in enumerate(c.items(entry, "indicators", where), 1):
             iwhere = f"{where} › indicator {_label(ind, 'code', j)}"
-            ind = c.fields(ind, iwhere, ["code", "question", "weight", "sectors", "levels"], ["guidance"])
+            ind = c.fields(
+                ind, iwhere, ["code", "question", "weight", "sectors", "levels"], ["guidance", "translations"]
+            )
             if ind is None:
                 continue
             code = c.text(ind, "code", iwhere)
@@ -223,24 +295,30 @@ def parse_framework(text, source="<framework>"):
                 if missing:
                     c.fail(iwhere, f"no descriptor for level(s) {', '.join(map(str, missing))}")
             indicators.append(
-                {
-                    "code": code,
-                    "question": c.text(ind, "question", iwhere),
-                    "guidance": c.text(ind, "guidance", iwhere, required=False),
-                    "weight": weight,
-                    "sectors": list(ind_sectors),
-                    "levels": dict(sorted(descriptors.items())),
-                }
+                _with_translations(
+                    {
+                        "code": code,
+                        "question": c.text(ind, "question", iwhere),
+                        "guidance": c.text(ind, "guidance", iwhere, required=False),
+                        "weight": weight,
+                        "sectors": list(ind_sectors),
+                        "levels": dict(sorted(descriptors.items())),
+                    },
+                    _translations(c, ind, "indicator", iwhere, levels=True),
+                )
             )
         capabilities.append(
-            {
-                "number": number,
-                "domain": domain,
-                "title": c.text(entry, "title", where),
-                "summary": c.text(entry, "summary", where),
-                "outcome": c.text(entry, "outcome", where),
-                "indicators": indicators,
-            }
+            _with_translations(
+                {
+                    "number": number,
+                    "domain": domain,
+                    "title": c.text(entry, "title", where),
+                    "summary": c.text(entry, "summary", where),
+                    "outcome": c.text(entry, "outcome", where),
+                    "indicators": indicators,
+                },
+                _translations(c, entry, "capability", where),
+            )
         )
     # Sector lists follow the file's sector order, so that an export reproduces them exactly.
     position = {s["code"]: n for n, s in enumerate(sectors)}
@@ -252,7 +330,7 @@ def parse_framework(text, source="<framework>"):
     enablers, enabler_codes = [], set()
     for i, entry in enumerate(c.items(top, "enablers", "file"), 1):
         where = f"enabler {_label(entry, 'code', i)}"
-        entry = c.fields(entry, where, ["code", "name", "description"], ["capabilities"])
+        entry = c.fields(entry, where, ["code", "name", "description"], ["capabilities", "translations"])
         if entry is None:
             continue
         code = c.text(entry, "code", where)
@@ -267,12 +345,15 @@ def parse_framework(text, source="<framework>"):
             if n not in numbers:
                 c.fail(where, f"unknown capability {n!r}")
         enablers.append(
-            {
-                "code": code,
-                "name": c.text(entry, "name", where),
-                "description": c.text(entry, "description", where),
-                "capabilities": sorted(supports),
-            }
+            _with_translations(
+                {
+                    "code": code,
+                    "name": c.text(entry, "name", where),
+                    "description": c.text(entry, "description", where),
+                    "capabilities": sorted(supports),
+                },
+                _translations(c, entry, "enabler", where),
+            )
         )
     result["enablers"] = enablers
 
@@ -282,60 +363,105 @@ def parse_framework(text, source="<framework>"):
 
 
 def version_as_dict(version):
-    """The normalised dict of a stored version, in file order (4 + 5 queries)."""
-    from .models import Capability, Enabler, Sector
+    """The normalised dict of a stored version, in file order (9 queries)."""
+    from django.utils import translation
 
-    capabilities = (
-        Capability.objects.filter(version=version)
-        .select_related("domain")
-        .prefetch_related("indicators__sectors", "indicators__descriptors")
-        .order_by("number")
-    )
-    return {
-        "version": {
-            "code": version.code,
-            "title": version.title,
-            "description": version.description,
-            "status": version.status,
-        },
-        "scale": [
-            {"level": m.level, "name": m.name, "description": m.description} for m in version.levels.order_by("level")
-        ],
-        "sectors": [{"code": s.code, "name": s.name, "description": s.description} for s in Sector.objects.all()],
-        "domains": [
-            {"code": d.code, "name": d.name, "outcome": d.outcome} for d in version.domains.order_by("order", "code")
-        ],
-        "capabilities": [
-            {
-                "number": cap.number,
-                "domain": cap.domain.code,
-                "title": cap.title,
-                "summary": cap.summary,
-                "outcome": cap.outcome,
-                "indicators": [
+    from .models import Capability, Enabler, Sector
+    from .translation import translations_of
+
+    def texts(obj, kind, row, levels=None):
+        extra = translations_of(obj, TRANSLATABLE[kind])
+        if levels:
+            for lang, by_level in levels.items():
+                extra.setdefault(lang, {})["levels"] = by_level
+        return _with_translations(row, extra)
+
+    def level_translations(descriptors):
+        from .translation import other_languages
+
+        result = {}
+        for lang in other_languages():
+            by_level = {d.level: getattr(d, f"text_{lang}") for d in descriptors if getattr(d, f"text_{lang}")}
+            if by_level:
+                result[lang] = by_level
+        return result
+
+    with translation.override(settings.MODELTRANSLATION_DEFAULT_LANGUAGE):
+        capabilities = (
+            Capability.objects.filter(version=version)
+            .select_related("domain")
+            .prefetch_related("indicators__sectors", "indicators__descriptors")
+            .order_by("number")
+        )
+        return {
+            "version": {
+                "code": version.code,
+                "title": version.title,
+                "description": version.description,
+                "status": version.status,
+            },
+            "scale": [
+                texts(m, "scale", {"level": m.level, "name": m.name, "description": m.description})
+                for m in version.levels.order_by("level")
+            ],
+            "sectors": [
+                texts(s, "sector", {"code": s.code, "name": s.name, "description": s.description})
+                for s in Sector.objects.all()
+            ],
+            "domains": [
+                texts(d, "domain", {"code": d.code, "name": d.name, "outcome": d.outcome})
+                for d in version.domains.order_by("order", "code")
+            ],
+            "capabilities": [
+                texts(
+                    cap,
+                    "capability",
                     {
-                        "code": ind.code,
-                        "question": ind.question,
-                        "guidance": ind.guidance,
-                        "weight": ind.weight,
-                        "sectors": [s.code for s in sorted(ind.sectors.all(), key=lambda s: (s.order, s.code))],
-                        "levels": {d.level: d.text for d in sorted(ind.descriptors.all(), key=lambda d: d.level)},
-                    }
-                    for ind in sorted(cap.indicators.all(), key=lambda i: (i.order, i.code))
-                ],
-            }
-            for cap in capabilities
-        ],
-        "enablers": [
-            {
-                "code": e.code,
-                "name": e.name,
-                "description": e.description,
-                "capabilities": sorted(c.number for c in e.capabilities.all()),
-            }
-            for e in Enabler.objects.filter(version=version).prefetch_related("capabilities").order_by("order", "code")
-        ],
-    }
+                        "number": cap.number,
+                        "domain": cap.domain.code,
+                        "title": cap.title,
+                        "summary": cap.summary,
+                        "outcome": cap.outcome,
+                        "indicators": [
+                            texts(
+                                ind,
+                                "indicator",
+                                {
+                                    "code": ind.code,
+                                    "question": ind.question,
+                                    "guidance": ind.guidance,
+                                    "weight": ind.weight,
+                                    "sectors": [
+                                        s.code for s in sorted(ind.sectors.all(), key=lambda s: (s.order, s.code))
+                                    ],
+                                    "levels": {
+                                        d.level: d.text for d in sorted(ind.descriptors.all(), key=lambda d: d.level)
+                                    },
+                                },
+                                levels=level_translations(sorted(ind.descriptors.all(), key=lambda d: d.level)),
+                            )
+                            for ind in sorted(cap.indicators.all(), key=lambda i: (i.order, i.code))
+                        ],
+                    },
+                )
+                for cap in capabilities
+            ],
+            "enablers": [
+                texts(
+                    e,
+                    "enabler",
+                    {
+                        "code": e.code,
+                        "name": e.name,
+                        "description": e.description,
+                        "capabilities": sorted(c.number for c in e.capabilities.all()),
+                    },
+                )
+                for e in Enabler.objects.filter(version=version)
+                .prefetch_related("capabilities")
+                .order_by("order", "code")
+            ],
+        }
 
 
 class _Dumper(yaml.SafeDumper):

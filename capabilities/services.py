@@ -2,12 +2,13 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .fileformat import version_as_dict
+from .fileformat import TRANSLATABLE, version_as_dict
 from .models import (
     LEVELS,
     Capability,
@@ -19,6 +20,7 @@ from .models import (
     MaturityLevel,
     Sector,
 )
+from .translation import all_language_values, other_languages, translation_columns
 
 
 @dataclass
@@ -60,14 +62,34 @@ class _Writes:
             self.count += 1
 
 
+def _texts(kind, row):
+    """A row's texts: the English ones (also in their ``_en`` columns) and every translation column."""
+    fields = TRANSLATABLE[kind]
+    english = {field: row[field] for field in fields}
+    return (
+        english | {f"{f}_en": v for f, v in english.items()} | translation_columns(fields, row.get("translations", {}))
+    )
+
+
+def _all_langs(row):
+    """Every other language, with the row's translations where it has some (so absent ones are cleared)."""
+    return {lang: row.get("translations", {}).get(lang, {}) for lang in other_languages()}
+
+
 def _content(data):
     return {key: value for key, value in data.items() if key not in ("sectors", "version")} | {
         "version": {k: v for k, v in data["version"].items() if k != "status"}
     }
 
 
-@transaction.atomic
 def framework_load(*, data) -> LoadResult:
+    """Load a parsed framework file; see ``_framework_load``. English is active while it writes."""
+    with translation.override(settings.MODELTRANSLATION_DEFAULT_LANGUAGE):
+        return _framework_load(data=data)
+
+
+@transaction.atomic
+def _framework_load(*, data) -> LoadResult:
     """Create or update a framework version from a parsed file, idempotently.
 
     1. Upsert the sectors (shared by all versions) on their codes.
@@ -79,7 +101,7 @@ def framework_load(*, data) -> LoadResult:
     w = _Writes()
     for order, row in enumerate(data["sectors"]):
         sector = Sector.objects.filter(code=row["code"]).first()
-        values = {"name": row["name"], "description": row["description"], "order": order}
+        values = _texts("sector", row) | {"order": order}
         if sector is None:
             w.create(Sector, code=row["code"], **values)
         else:
@@ -121,7 +143,7 @@ def framework_load(*, data) -> LoadResult:
 def _load_rows(version, data, w):
     levels = {m.level: m for m in version.levels.all()}
     for row in data["scale"]:
-        values = {"name": row["name"], "description": row["description"]}
+        values = _texts("scale", row)
         if row["level"] in levels:
             w.sync(levels[row["level"]], values)
         else:
@@ -129,7 +151,7 @@ def _load_rows(version, data, w):
 
     domains = {d.code: d for d in version.domains.all()}
     for order, row in enumerate(data["domains"]):
-        values = {"name": row["name"], "outcome": row["outcome"], "order": order}
+        values = _texts("domain", row) | {"order": order}
         if row["code"] in domains:
             w.sync(domains[row["code"]], values)
         else:
@@ -139,24 +161,13 @@ def _load_rows(version, data, w):
     capabilities = {c.number: c for c in version.capabilities.all()}
     indicators = {i.code: i for i in version.indicators.all()}
     for row in data["capabilities"]:
-        values = {
-            "domain": domains[row["domain"]],
-            "title": row["title"],
-            "summary": row["summary"],
-            "outcome": row["outcome"],
-        }
+        values = _texts("capability", row) | {"domain": domains[row["domain"]]}
         if row["number"] in capabilities:
             cap = w.sync(capabilities[row["number"]], values)
         else:
             cap = capabilities[row["number"]] = w.create(Capability, version=version, number=row["number"], **values)
         for order, ind_row in enumerate(row["indicators"]):
-            values = {
-                "capability": cap,
-                "question": ind_row["question"],
-                "guidance": ind_row["guidance"],
-                "weight": ind_row["weight"],
-                "order": order,
-            }
+            values = _texts("indicator", ind_row) | {"capability": cap, "weight": ind_row["weight"], "order": order}
             if ind_row["code"] in indicators:
                 indicator = w.sync(indicators[ind_row["code"]], values)
             else:
@@ -166,10 +177,14 @@ def _load_rows(version, data, w):
             w.set_m2m(indicator.sectors, [sectors[code] for code in ind_row["sectors"]])
             descriptors = {d.level: d for d in indicator.descriptors.all()}
             for level, text in ind_row["levels"].items():
+                values = {"text": text, "text_en": text} | {
+                    f"text_{lang}": (texts.get("levels") or {}).get(level) or None
+                    for lang, texts in _all_langs(ind_row).items()
+                }
                 if level in descriptors:
-                    w.sync(descriptors[level], {"text": text})
+                    w.sync(descriptors[level], values)
                 else:
-                    w.create(LevelDescriptor, indicator=indicator, level=level, text=text)
+                    w.create(LevelDescriptor, indicator=indicator, level=level, **values)
 
     wanted_codes = {i["code"] for c in data["capabilities"] for i in c["indicators"]}
     w.delete_missing(version.indicators.exclude(code__in=wanted_codes))
@@ -178,7 +193,7 @@ def _load_rows(version, data, w):
 
     enablers = {e.code: e for e in version.enablers.all()}
     for order, row in enumerate(data["enablers"]):
-        values = {"name": row["name"], "description": row["description"], "order": order}
+        values = _texts("enabler", row) | {"order": order}
         if row["code"] in enablers:
             enabler = w.sync(enablers[row["code"]], values)
         else:
@@ -262,12 +277,11 @@ def framework_clone(*, version, code, title) -> FrameworkVersion:
         code=code, title=title, description=version.description, cloned_from=version
     )
     MaturityLevel.objects.bulk_create(
-        MaturityLevel(version=clone, level=m.level, name=m.name, description=m.description)
-        for m in version.levels.all()
+        MaturityLevel(version=clone, level=m.level, **all_language_values(m)) for m in version.levels.all()
     )
     old_domains = list(version.domains.all())
     new_domains = Domain.objects.bulk_create(
-        Domain(version=clone, code=d.code, name=d.name, outcome=d.outcome, order=d.order) for d in old_domains
+        Domain(version=clone, code=d.code, order=d.order, **all_language_values(d)) for d in old_domains
     )
     domain_map = {old.pk: new for old, new in zip(old_domains, new_domains, strict=True)}
     old_caps = list(version.capabilities.all())
@@ -276,9 +290,7 @@ def framework_clone(*, version, code, title) -> FrameworkVersion:
             version=clone,
             domain=domain_map[c.domain_id],
             number=c.number,
-            title=c.title,
-            summary=c.summary,
-            outcome=c.outcome,
+            **all_language_values(c),
         )
         for c in old_caps
     )
@@ -290,14 +302,13 @@ def framework_clone(*, version, code, title) -> FrameworkVersion:
             capability=cap_map[i.capability_id],
             code=i.code,
             order=i.order,
-            question=i.question,
-            guidance=i.guidance,
             weight=i.weight,
+            **all_language_values(i),
         )
         for i in old_inds
     )
     LevelDescriptor.objects.bulk_create(
-        LevelDescriptor(indicator=new, level=d.level, text=d.text)
+        LevelDescriptor(indicator=new, level=d.level, **all_language_values(d))
         for old, new in zip(old_inds, new_inds, strict=True)
         for d in old.descriptors.all()
     )
@@ -309,7 +320,7 @@ def framework_clone(*, version, code, title) -> FrameworkVersion:
     )
     old_enablers = list(version.enablers.prefetch_related("capabilities"))
     new_enablers = Enabler.objects.bulk_create(
-        Enabler(version=clone, code=e.code, name=e.name, description=e.description, order=e.order) for e in old_enablers
+        Enabler(version=clone, code=e.code, order=e.order, **all_language_values(e)) for e in old_enablers
     )
     EnablerCapabilities = Enabler.capabilities.through
     EnablerCapabilities.objects.bulk_create(

@@ -8,6 +8,8 @@ class MnrPortalConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
+        from .language import remember_language_at_login
         from .middleware import stamp_session_start
 
         user_logged_in.connect(stamp_session_start, dispatch_uid="mnr_stamp_session_start")
+        user_logged_in.connect(remember_language_at_login, dispatch_uid="mnr_remember_language")

@@ -36,7 +36,7 @@ def heat_map(data, *, title, no_data_label):
     parts = [
         format_html(
             '<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="hm-title" viewBox="0 0 {} {}" '
-            'width="100%" class="chart heat-map" font-family="DejaVu Sans, sans-serif" font-size="9">'
+            'width="100%" class="chart heat-map" font-family="MNR Sans, DejaVu Sans, sans-serif" font-size="9">'
             '<title id="hm-title">{}</title>',
             width,
             height,
@@ -107,7 +107,7 @@ def domain_profile(data, *, title, target_label, level_label):
     parts = [
         format_html(
             '<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="dp-title" viewBox="0 0 {} {}" '
-            'width="100%" class="chart domain-profile" font-family="DejaVu Sans, sans-serif" font-size="9">'
+            'width="100%" class="chart domain-profile" font-family="MNR Sans, DejaVu Sans, sans-serif" font-size="9">'
             '<title id="dp-title">{}</title>',
             width,
             height,

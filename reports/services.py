@@ -41,7 +41,7 @@ def _enqueue(job_id, task_id):
         log.exception("Could not enqueue report job %s; it stays queued for the reconciler.", job_id)
 
 
-def report_job_request(*, cycle, by, request=None):
+def report_job_request(*, cycle, by, request=None, language=None):
     """Freeze the cycle's report data in a new job and enqueue it after commit.
 
     Returns ``(job, created)``. While a job for the cycle is queued or running, that job is
@@ -56,7 +56,7 @@ def report_job_request(*, cycle, by, request=None):
             job = ReportJob.objects.create(
                 cycle=cycle,
                 requested_by=by,
-                data=cycle_report_data(cycle),
+                data=cycle_report_data(cycle, language=language),
                 task_id=uuid.uuid4().hex,
                 enqueued_at=timezone.now(),
             )

@@ -187,7 +187,12 @@ def report_page(request, pk):
     return render(
         request,
         "reports/report_page.html",
-        {"cycle": cycle, "jobs": [_job_context(j) for j in jobs], "active": any(j.is_active for j in jobs)},
+        {
+            "cycle": cycle,
+            "jobs": [_job_context(j) for j in jobs],
+            "active": any(j.is_active for j in jobs),
+            "languages": settings.LANGUAGES,
+        },
     )
 
 
@@ -195,7 +200,10 @@ def report_page(request, pk):
 @require_POST
 def report_generate(request, pk):
     cycle = _coordinator_cycle(request, pk)
-    job, created = services.report_job_request(cycle=cycle, by=request.user, request=request)
+    language = request.POST.get("language") or cycle.report_language
+    if language not in dict(settings.LANGUAGES):
+        language = cycle.report_language
+    job, created = services.report_job_request(cycle=cycle, by=request.user, request=request, language=language)
     if created:
         messages.success(request, _("The report is being prepared; this page shows its progress."))
     else:

@@ -59,6 +59,53 @@ def _test_settings(settings, request):
     celery_app.conf.task_always_eager = previous
 
 
+@pytest.fixture(autouse=True)
+def _two_factor_verified_logins(request, monkeypatch):
+    """Test logins of admins and coordinators count as two-step verified, as after the real second step.
+
+    ``client.force_login(user)`` and ``client.login(...)`` give such a user a confirmed authenticator
+    (if they have none) and store it in the session the way ``django_otp.login`` does, so tests about
+    anything else need not go through the code page. Tests marked ``real_2fa`` get plain logins and
+    meet the enforcement as a person would; the browser tests go through the real pages (actions.log_in).
+    """
+    if "real_2fa" in request.keywords:
+        return
+    from django.contrib.auth import SESSION_KEY, get_user_model
+    from django.test.client import ClientMixin
+
+    force_login, login = ClientMixin.force_login, ClientMixin.login
+
+    def verified_force_login(self, user, backend=None):
+        force_login(self, user, backend)
+        mark_two_factor_verified(self, user.pk)
+
+    def verified_login(self, **credentials):
+        logged_in = login(self, **credentials)
+        if logged_in:
+            mark_two_factor_verified(self, get_user_model()._meta.pk.to_python(self.session[SESSION_KEY]))
+        return logged_in
+
+    monkeypatch.setattr(ClientMixin, "force_login", verified_force_login)
+    monkeypatch.setattr(ClientMixin, "login", verified_login)
+
+
+def mark_two_factor_verified(client, user_pk):
+    from django.contrib.auth import get_user_model
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from mnr_portal.two_factor import confirmed_device, requires_two_factor
+    from tests.factories import TOTPDeviceFactory
+
+    # A fresh copy: the roles cached on the test's own user object must not be touched.
+    user = get_user_model().objects.get(pk=user_pk)
+    if not requires_two_factor(user):
+        return
+    device = confirmed_device(user) or TOTPDeviceFactory(user=user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
 @pytest.fixture
 def framework(db):
     """The real MNR-2016 framework, loaded from the shipped fixture."""

@@ -8,6 +8,8 @@ from datetime import date, timedelta
 
 import factory
 from django.contrib.auth import get_user_model
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from factory.django import DjangoModelFactory, Password
 
 from assessments import services
@@ -83,6 +85,25 @@ class FocalPointRoleFactory(DjangoModelFactory):
     role = Role.FOCAL_POINT
     country = None
     organisation = factory.SubFactory(OrganisationFactory)
+
+
+class TOTPDeviceFactory(DjangoModelFactory):
+    """A confirmed authenticator app; its codes come from ``totp_code``."""
+
+    class Meta:
+        model = TOTPDevice
+
+    user = factory.SubFactory(UserFactory)
+    name = "Authenticator app"
+    confirmed = True
+
+
+def totp_code(key, *, step=None):
+    """The 6-digit code an authenticator app shows for ``key`` (bytes), now or at time step ``step``."""
+    totp = TOTP(key)
+    if step is not None:
+        totp.time = step * totp.step
+    return f"{totp.token():06d}"
 
 
 def make_cycle(*, country, framework_version, organisations, by, open=True, title="National assessment 2026") -> Cycle:

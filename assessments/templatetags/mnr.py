@@ -14,6 +14,16 @@ def percent_of(part, whole):
 
 
 @register.filter
+def person(user):
+    """Who did something: full name, else username. The user foreign keys are SET_NULL, so a deleted
+    account arrives as None; ``a.get_full_name|default:a.username`` would then fail the whole page
+    (a filter argument that cannot be resolved raises instead of rendering empty)."""
+    if user is None:
+        return _("a deleted account")
+    return user.get_full_name() or user.get_username()
+
+
+@register.filter
 def choice_label(choice):
     """How an answer reads in tables and history: 'Level 2', "Don't know", '—'."""
     if choice == "":

@@ -48,3 +48,10 @@ def isodate(value):
 @register.filter
 def status_label(value):
     return dict(Submission.Status.choices).get(value, value) if value else _("unknown")
+
+
+@register.filter
+def isolate(value):
+    """Wrap text in Unicode first-strong isolates, so an English sentence keeps its own direction
+    (full stop at its end) inside an Arabic paragraph, and the reverse. WeasyPrint has no <bdi>."""
+    return f"\u2068{value}\u2069" if value else value

@@ -51,4 +51,20 @@
   }
   document.addEventListener("htmx:sendError", failed);
   document.addEventListener("htmx:responseError", failed);
+
+  // A field whose error message (named in its aria-describedby) has text is marked invalid for screen readers.
+  function markInvalid(event) {
+    var form = event.detail.elt;
+    if (!(form.classList && form.classList.contains("answer-form"))) return;
+    form.querySelectorAll("[aria-describedby]").forEach(function (field) {
+      var invalid = field.getAttribute("aria-describedby").split(/\s+/).some(function (id) {
+        var message = document.getElementById(id);
+        return message && message.classList.contains("invalid-feedback") && message.textContent.trim() !== "";
+      });
+      if (invalid) field.setAttribute("aria-invalid", "true");
+      else field.removeAttribute("aria-invalid");
+    });
+  }
+  document.addEventListener("htmx:afterRequest", markInvalid);
+  document.addEventListener("htmx:afterSettle", markInvalid);
 })();

@@ -10,6 +10,7 @@ redirect elsewhere than the login page; ``FORM_ERROR`` 200 with the form refused
 A refused POST must leave the database and the mailbox as they were; an allowed one must not.
 """
 
+import io
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -21,7 +22,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from openpyxl import load_workbook
 
 from assessments import services
 from assessments import urls as assessment_urls
@@ -36,6 +39,7 @@ from assessments.models import (
     RoleAssignment,
     Submission,
 )
+from assessments.workbook import questionnaire_workbook
 from capabilities.models import Enabler, Sector
 from reports import urls as report_urls
 from reports.models import EnablerScore, ReportJob, ValidatedLevel
@@ -94,6 +98,17 @@ def failed_job(w):
     ReportJob.objects.filter(pk=w.job.pk).update(status=ReportJob.Status.FAILED, error="Worker lost.")
 
 
+def filled_workbook(w):
+    """The ministry's workbook with C01.1 answered, as its focal point would upload it."""
+    book = load_workbook(io.BytesIO(questionnaire_workbook(w.submission)))
+    sheet = book.worksheets[1]
+    assert sheet["B2"].value == w.answer.indicator.code
+    sheet["J2"] = "2 – Developing"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return {"workbook": SimpleUploadedFile("answers.xlsx", buffer.getvalue())}
+
+
 @dataclass
 class Route:
     args: Any = no_args
@@ -101,10 +116,15 @@ class Route:
     post: dict | None = None
     data: Any = lambda w: {}  # noqa: E731
     prepare: Any = None
+    writes: bool = True  # an allowed POST changes the database
 
 
 MATRIX = {
     "home": Route(),
+    # Everyone, signed in or not, may choose the interface language; only a user's profile is written.
+    "language_set": Route(
+        get=row(405, 405, 405, 405, 405, 405), post=EVERYONE, data=lambda w: {"language": "fr"}, writes=False
+    ),
     "healthz": Route(get=EVERYONE),
     "assessments:cycle_list": Route(),
     "assessments:cycle_create": Route(
@@ -165,6 +185,11 @@ MATRIX = {
     ),
     "assessments:questionnaire_submit": Route(
         args=the_submission, get=POST_ONLY, post=ANSWER, data=lambda w: {"confirm_unanswered": "on"}
+    ),
+    "assessments:questionnaire_workbook_download": Route(args=the_submission, get=READ_SUBMISSION),
+    # The coordinator may download a read-only copy but never upload: the answers are the organisation's.
+    "assessments:questionnaire_workbook_upload": Route(
+        args=the_submission, get=ANSWER, post=ANSWER, data=filled_workbook
     ),
     "assessments:submission_return": Route(
         args=the_submission,
@@ -358,7 +383,7 @@ def test_every_url_answers_each_persona_as_the_matrix_says(
         # Reads change nothing, though a coordinator's read of a submission is audited.
         before["rows"].pop("AuditEvent"), after["rows"].pop("AuditEvent")
         assert after == before
-    elif expected == OK:
+    elif expected == OK and route.writes:
         assert after != before, "an allowed POST should have done something"
     else:
         assert after == before, "a refused POST changed something"

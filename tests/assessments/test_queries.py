@@ -86,12 +86,13 @@ def test_the_capability_page_takes_the_same_queries_for_any_number_of_indicators
     client.force_login(focal_point)
     url = reverse("assessments:questionnaire_capability", args=[submission.pk, 1])
 
-    # 1 session, 2 user, 3 submission with cycle, country, framework version, organisation and sector,
-    # 4 capability with its domain, 5 the user's roles (is this a focal point?), 6 the version's
-    # maturity levels, 7 the capability's answers with indicators and who saved them, 8 their level
-    # descriptors (prefetch), 9 answers counted per capability and 10 the version's capabilities
+    # 1 session, 2 user, 3 the user's roles (two-step verification: required? also: is this a focal
+    # point?), 4 has the user opted in to two-step verification (a confirmed device)?, 5 submission with
+    # cycle, country, framework version, organisation and sector, 6 capability with its domain, 7 the
+    # version's maturity levels, 8 the capability's answers with indicators and who saved them, 9 their
+    # level descriptors (prefetch), 10 answers counted per capability and 11 the version's capabilities
     # with domains (the progress navigation).
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get(url)
 
     body = response.content.decode()
@@ -113,11 +114,12 @@ def test_the_coordinators_cycle_page_takes_the_same_queries_for_any_number_of_or
     OrganisationFactory(country=country_a, name="Not yet taking part")
     client.force_login(coordinator)
 
-    # 1 session, 2 user, 3 cycle with country and framework version, 4 the user's roles,
-    # 5 submissions with organisation, sector and answer counts (one annotated query), 6 organisations
-    # that can still join and 7 sectors (add-organisation form), 8 organisations in the cycle (invite
-    # form), 9 the last reminders with organisation and sender.
-    with django_assert_num_queries(9):
+    # 1 session, 2 user, 3 the device that verified the session (two-step verification), 4 cycle with
+    # country and framework version, 5 the user's roles, 6 submissions with organisation, sector and
+    # answer counts (one annotated query), 7 organisations that can still join and 8 sectors
+    # (add-organisation form), 9 organisations in the cycle (invite form), 10 the last reminders with
+    # organisation and sender.
+    with django_assert_num_queries(10):
         response = client.get(cycle.get_absolute_url())
 
     body = response.content.decode()

@@ -58,8 +58,9 @@ def new_page(browser, live_server, request):
     """Open a page in a new browser context: one person at one computer."""
     contexts = []
 
-    def open_page() -> Page:
-        context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    def open_page(**options) -> Page:
+        """``options`` go to ``browser.new_context``, e.g. ``bypass_csp=True`` to inject a test script."""
+        context = browser.new_context(base_url=live_server.url, locale="en-GB", **options)
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         return context.new_page()

@@ -42,10 +42,10 @@ def test_admin_edits_an_indicator_of_a_draft_and_publishes_it(page, superuser, t
     assert draft.status == FrameworkVersion.Status.DRAFT
 
     open_draft_indicator(page, draft, "C04.1")
-    page.locator("#id_question").fill("Is there a national specialist unit with a mandate?")
+    page.locator("#id_question_en").fill("Is there a national specialist unit with a mandate?")
     # The inline lists the descriptors by level, so row 3 is level 3.
     expect(page.locator("#id_descriptors-3-level")).to_have_value("3")
-    page.locator("#id_descriptors-3-text").fill("A national unit with its own budget.")
+    page.locator("#id_descriptors-3-text_en").fill("A national unit with its own budget.")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
 
@@ -68,8 +68,8 @@ def test_admin_edits_an_indicator_of_a_draft_and_publishes_it(page, superuser, t
 
     # Published means frozen: the same indicator now opens read-only.
     open_draft_indicator(page, draft, "C04.1")
-    expect(page.locator(".field-question .readonly")).to_have_text(
+    expect(page.locator(".field-question_en .readonly")).to_have_text(
         "Is there a national specialist unit with a mandate?"
     )
-    expect(page.locator("#id_question")).to_have_count(0)
+    expect(page.locator("#id_question_en")).to_have_count(0)
     expect(page.locator("input[name=_save]")).to_have_count(0)

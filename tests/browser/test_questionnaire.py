@@ -79,11 +79,11 @@ def test_focal_point_answers_over_several_visits_and_submits(page, submission, o
     page.get_by_role("link", name="1. Leadership").click()
     choose(page, "C01.2", "1")
     expect(page.locator(f"#state-{budget.pk}")).to_have_text(SAVED)
-    page.get_by_role("link", name="3. Legislation →").click()
+    page.get_by_role("link", name="Next: 3. Legislation").click()
     choose(page, "C03.1", "Don't know")
     expect(page.locator(f"#state-{grooming.pk}")).to_have_text(SAVED)
 
-    page.get_by_role("link", name="Summary and submission →").click()
+    page.get_by_role("link", name="Next: Summary and submission").click()
     expect(page.get_by_text("Every indicator has an answer.")).to_be_visible()
     expect(page.locator("#unanswered")).to_have_count(0)
     page.get_by_role("button", name="Submit questionnaire").click()

@@ -60,8 +60,9 @@ def test_an_admin_edits_an_indicator_of_a_draft_with_its_descriptors(admin_clien
         "capability": indicator.capability_id,
         "code": "C04.1",
         "order": 0,
-        "question": "Is there a national specialist unit?",
-        "guidance": "Unit name and mandate.",
+        "question_en": "Is there a national specialist unit?",
+        "question_fr": "Existe-t-il une unité spécialisée nationale ?",
+        "guidance_en": "Unit name and mandate.",
         "weight": 3,
         "sectors": [s.pk for s in indicator.sectors.all()],
     }
@@ -80,26 +81,29 @@ def test_an_admin_edits_an_indicator_of_a_draft_with_its_descriptors(admin_clien
                 f"descriptors-{i}-id": d.pk,
                 f"descriptors-{i}-indicator": indicator.pk,
                 f"descriptors-{i}-level": d.level,
-                f"descriptors-{i}-text": d.text,
+                f"descriptors-{i}-text_en": d.text,
             }
         )
-    data["descriptors-3-text"] = "A national unit with a written mandate."
-    assert 'name="descriptors-0-text"' in page
+    data["descriptors-3-text_en"] = "A national unit with a written mandate."
+    data["descriptors-3-text_ar"] = "وحدة وطنية بولاية مكتوبة."
+    assert 'name="descriptors-0-text_en"' in page and 'name="descriptors-0-text_ar"' in page
 
     response = admin_client_.post(change_url(indicator), data)
 
     assert response.status_code == 302, response.content.decode()[:2000]
     indicator.refresh_from_db()
     assert indicator.question == "Is there a national specialist unit?"
+    assert indicator.question_fr == "Existe-t-il une unité spécialisée nationale ?"
     assert indicator.version == draft
     assert indicator.descriptors.get(level=3).text == "A national unit with a written mandate."
+    assert indicator.descriptors.get(level=3).text_ar == "وحدة وطنية بولاية مكتوبة."
 
 
 def test_a_published_version_is_read_only_in_the_admin(admin_client_, tiny_framework):
     indicator = Indicator.objects.get(version=tiny_framework, code="C04.1")
 
     page = admin_client_.get(change_url(indicator)).content.decode()
-    response = admin_client_.post(change_url(indicator), {"question": "Hacked", "weight": 1})
+    response = admin_client_.post(change_url(indicator), {"question_en": "Hacked", "weight": 1})
 
     assert 'name="_save"' not in page
     assert "Is there a specialist unit?" in page

@@ -62,8 +62,8 @@ def test_a_render_whose_worker_child_is_killed_is_delivered_again_and_finishes_o
 ):
     real = services.cycle_report_data
 
-    def large(cycle):
-        data = real(cycle)
+    def large(cycle, **kwargs):
+        data = real(cycle, **kwargs)
         for domain in data["domains"]:
             domain["capabilities"] = domain["capabilities"] * REPEAT
         return data

@@ -16,8 +16,13 @@ class Command(BaseCommand):
         parser.add_argument("cycle_id", type=int)
         parser.add_argument("-o", "--output", required=True, help="PDF file to write.")
         parser.add_argument("--job", type=int, help="Re-render this report job's frozen data (same document).")
+        parser.add_argument("--language", help="Report language (default: the cycle's report language).")
 
-    def handle(self, *args, cycle_id, output, job=None, **options):
+    def handle(self, *args, cycle_id, output, job=None, language=None, **options):
+        from django.conf import settings
+
+        if language and language not in dict(settings.LANGUAGES):
+            raise CommandError(f"Unknown language {language!r}; use one of {', '.join(dict(settings.LANGUAGES))}.")
         cycle = Cycle.objects.select_related("country", "framework_version").filter(pk=cycle_id).first()
         if cycle is None:
             raise CommandError(f"No cycle with id {cycle_id}.")
@@ -27,7 +32,7 @@ class Command(BaseCommand):
                 raise CommandError(f"No report job {job} for cycle {cycle_id}.")
             data = frozen
         else:
-            data = cycle_report_data(cycle)
+            data = cycle_report_data(cycle, language=language)
         started = time.perf_counter()
         pdf, pages = render_report_pdf(data)
         try:

@@ -1,0 +1,85 @@
+"""Framework texts translatable per field (django-modeltranslation), with fallback to English."""
+
+from modeltranslation.translator import TranslationOptions, register
+
+from .models import Capability, Domain, Enabler, Indicator, LevelDescriptor, MaturityLevel, Sector
+
+
+@register(Sector)
+class SectorTranslation(TranslationOptions):
+    fields = ("name", "description")
+
+
+@register(Domain)
+class DomainTranslation(TranslationOptions):
+    fields = ("name", "outcome")
+
+
+@register(Capability)
+class CapabilityTranslation(TranslationOptions):
+    fields = ("title", "summary", "outcome")
+
+
+@register(Enabler)
+class EnablerTranslation(TranslationOptions):
+    fields = ("name", "description")
+
+
+@register(MaturityLevel)
+class MaturityLevelTranslation(TranslationOptions):
+    fields = ("name", "description")
+
+
+@register(Indicator)
+class IndicatorTranslation(TranslationOptions):
+    fields = ("question", "guidance")
+
+
+@register(LevelDescriptor)
+class LevelDescriptorTranslation(TranslationOptions):
+    fields = ("text",)
+
+
+def other_languages():
+    """The languages framework texts can be translated into (all but the default, English)."""
+    from django.conf import settings
+
+    return [code for code, _name in settings.LANGUAGES if code != settings.MODELTRANSLATION_DEFAULT_LANGUAGE]
+
+
+def translated_fields(model):
+    from modeltranslation.translator import translator
+
+    return list(translator.get_options_for_model(model).fields)
+
+
+def all_language_values(obj):
+    """Every language column of every translated field, e.g. for copying a row into a clone."""
+    from django.conf import settings
+
+    fields = translated_fields(type(obj))
+    values = {
+        f"{field}_{code}": getattr(obj, f"{field}_{code}") for field in fields for code, _name in settings.LANGUAGES
+    }
+    # The original column holds the default language's text.
+    default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+    return values | {field: values[f"{field}_{default}"] for field in fields}
+
+
+def translations_of(obj, fields):
+    """``{lang: {field: text}}`` for the non-default languages that have text; empty dict when none."""
+    result = {}
+    for lang in other_languages():
+        texts = {field: getattr(obj, f"{field}_{lang}") for field in fields if getattr(obj, f"{field}_{lang}")}
+        if texts:
+            result[lang] = texts
+    return result
+
+
+def translation_columns(fields, translations):
+    """Column values for a row from a file's ``translations`` (None clears a language not given)."""
+    return {
+        f"{field}_{lang}": (translations.get(lang) or {}).get(field) or None
+        for field in fields
+        for lang in other_languages()
+    }

@@ -1,0 +1,167 @@
+"""Real-stack fixtures: a Redis database of its own for the broker, and Celery workers that can be killed whole.
+
+The report fixtures (a seeded cycle and its organisations) and the worker's environment come from
+``tests/reports/conftest.py``; what is added here is what a reliability test needs on top: a broker
+database the test may flush and inspect, and workers started in their own process group so that a
+test can SIGKILL a worker with its pool, as a crashed container or an OOM kill would.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from django.conf import settings
+
+from mnr_portal.celery import app
+from tests.conftest import ROOT, redis_url, require_postgres, require_redis
+from tests.reports.conftest import WorkerProcess, ngo, police, report_cycle, seeded_cycle, worker_env  # noqa: F401
+
+# The broker's Redis database during these tests: they flush it, so it is not the one the app uses.
+BROKER_DB = 5
+QUEUE = "celery"  # the default queue's list in Redis
+UNACKED, UNACKED_INDEX = "unacked", "unacked_index"  # kombu's record of delivered, unacknowledged messages
+
+
+def _dedicated_url(url):
+    parts = urlsplit(url)
+    current = parts.path.strip("/") or "0"
+    db = BROKER_DB if current != str(BROKER_DB) else BROKER_DB + 1
+    return urlunsplit(parts._replace(path=f"/{db}"))
+
+
+def _reset_connection_pools():
+    """Drop the app's cached broker connections so that the next publish uses the current ``broker_url``."""
+    app._pool = None
+    if "amqp" in app.__dict__:
+        app.amqp._producer_pool = None
+
+
+class Broker:
+    def __init__(self, url):
+        import redis
+
+        self.url = url
+        self.redis = redis.Redis.from_url(url)
+
+    def queued(self):
+        """Messages waiting in the default queue (kombu keeps one list per priority step)."""
+        keys = [k for k in self.redis.keys(f"{QUEUE}*") if self.redis.type(k) == b"list"]
+        return sum(self.redis.llen(k) for k in keys)
+
+    def unacked(self):
+        return max(self.redis.hlen(UNACKED), self.redis.zcard(UNACKED_INDEX))
+
+    def flush(self):
+        self.redis.flushdb()
+
+
+@pytest.fixture
+def broker(settings, monkeypatch):
+    """The test's own Redis database, empty, used by this process and by the workers it starts."""
+    require_postgres()
+    require_redis()
+    url = _dedicated_url(redis_url())
+    broker = Broker(url)
+    broker.flush()
+    previous = app.conf.broker_url
+    settings.CELERY_BROKER_URL = url  # read by worker_env()
+    monkeypatch.setenv("CELERY_BROKER_URL", url)  # Celery prefers the environment to its configuration
+    app.conf.broker_url = url
+    _reset_connection_pools()
+    yield broker
+    app.conf.broker_url = previous
+    _reset_connection_pools()
+    broker.flush()
+    broker.redis.close()
+
+
+class Worker(WorkerProcess):
+    """A worker that leads its own process group, so the whole of it can be killed at once."""
+
+    def kill_all(self):
+        """SIGKILL the worker and its pool together: no shutdown handler runs, no message is given back."""
+        pool = self.children()
+        os.killpg(self.pid, signal.SIGKILL)
+        self.proc.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while any(_alive(pid) for pid in pool):
+            assert time.monotonic() < deadline, f"pool processes {pool} survived SIGKILL"
+            time.sleep(0.05)
+        return pool
+
+    def stop(self):
+        if self.proc.poll() is not None:
+            return
+        os.killpg(self.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.pid, signal.SIGKILL)
+            self.proc.wait()
+
+
+def _alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.fixture
+def start_worker(broker, tmp_path):
+    """Start ``celery worker --pool=prefork --concurrency=1`` on the test's broker; extra env vars go to it."""
+    workers = []
+
+    def start(**env):
+        log_path = tmp_path / f"worker-{len(workers) + 1}.log"
+        with open(log_path, "w") as log:
+            proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "mnr_portal",
+                    "worker",
+                    "--pool=prefork",
+                    "--concurrency=1",
+                    "--loglevel=INFO",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                    "-n",
+                    f"reliability-{os.getpid()}-{len(workers) + 1}@%h",
+                ],
+                cwd=ROOT,
+                env=worker_env(settings.MEDIA_ROOT) | env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group: killpg reaches the pool, never pytest
+            )
+        worker = Worker(proc, log_path)
+        workers.append(worker)
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.stop()
+
+
+def worker_settings(**env):
+    """The broker transport options a worker started with ``env`` would read (asked of a fresh interpreter)."""
+    code = "import json; from mnr_portal.celery import app; print(json.dumps(app.conf.broker_transport_options))"
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=worker_env(settings.MEDIA_ROOT) | env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
