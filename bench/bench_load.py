@@ -32,6 +32,9 @@ def setup(n_users):
     import django
 
     django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
     from django.contrib.auth import get_user_model
 
     from assessments.models import Answer, Role, RoleAssignment, Submission
@@ -60,7 +63,12 @@ def setup(n_users):
                 "answers": [a.pk for a in answers],
             }
         )
-    coordinator = {"username": "bench.coord.BL", "password": PASSWORD, "cycle": subs[0].cycle_id}
+    # Coordinators use two-step verification: give the bench coordinator a confirmed authenticator.
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    coord_user = User.objects.get(username="bench.coord.BL")
+    device, _ = TOTPDevice.objects.get_or_create(user=coord_user, name="bench", defaults={"confirmed": True})
+    coordinator = {"username": "bench.coord.BL", "password": PASSWORD, "cycle": subs[0].cycle_id, "key": device.key}
     return users, coordinator
 
 
@@ -106,6 +114,8 @@ def main():
     conflicts = [0]
     lock = threading.Lock()
     stop = time.monotonic() + args.seconds
+    # Every save of this run differs from what earlier runs left, so each accepted save must write.
+    run_id = int(time.time())
     try:
         with Server(port=8098, workers=2, threads=8) as server:
             # Same bytes as a real page and a real autosave, for the bare comparison afterwards.
@@ -138,7 +148,7 @@ def main():
                     prefix = f"a{pk}"
                     data = {
                         f"{prefix}-choice": str(rng.randint(0, 2)),
-                        f"{prefix}-evidence": f"e{rng.random():.6f}",
+                        f"{prefix}-evidence": f"run {run_id} e{rng.random():.6f}",
                         f"{prefix}-comment": "",
                         f"{prefix}-version": str(versions[pk]),
                         "csrfmiddlewaretoken": client.csrf(),
@@ -166,6 +176,7 @@ def main():
             def coordinator_loop():
                 client = Client(server.port)
                 client.login(coordinator["username"], coordinator["password"])
+                client.verify_second_factor(coordinator["key"])
                 while time.monotonic() < stop:
                     client.request("GET", f"/cycles/{coordinator['cycle']}/report/")
                     token = client.csrf()

@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import RESULTS, Client, Server, database_url, summary  # noqa: E402
 
 USERS = 16
+RUN_ID = int(time.time())  # every autosave of a run writes something new
 REQUESTS_PER_USER = 40
 
 
@@ -30,6 +31,9 @@ def setup():
     import django
 
     django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
     from assessments.models import Answer, Submission
     from bench.seed_large import PASSWORD, seed
 
@@ -101,7 +105,7 @@ def autosave(client, user, i):
     prefix = f"a{pk}"
     body = {
         f"{prefix}-choice": str(i % 3),
-        f"{prefix}-evidence": f"Evidence {i}",
+        f"{prefix}-evidence": f"Evidence {RUN_ID}-{i}",
         f"{prefix}-comment": "",
         f"{prefix}-version": str(version),
         "csrfmiddlewaretoken": client.csrf(),

@@ -31,6 +31,9 @@ def django_setup():
     import django
 
     django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
 
 
 def baseline_html(pages):
