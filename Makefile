@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test install lint migrate demo worker clean
+.PHONY: run test install lint migrate demo worker clean messages
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("MNR Portal needs Python 3.11 or newer; found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -36,6 +36,17 @@ lint: install
 
 worker: install
 	$(BIN)/celery -A mnr_portal worker --loglevel=INFO --concurrency=2
+
+# Interface translations (fr, es, ar). The compiled .mo files are committed, so `make run` needs no
+# gettext. After editing locale/*/LC_MESSAGES/django.po, `make messages` compiles them (needs msgfmt,
+# from the gettext package); to collect new strings first:
+#   DEBUG=1 .venv/bin/python manage.py makemessages -l fr -l es -l ar --ignore=.venv --ignore=var --ignore=tests --ignore=bench --no-obsolete
+messages: install
+	@if command -v msgfmt >/dev/null 2>&1; then \
+		DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv; \
+	else \
+		echo "msgfmt not found (apt-get install gettext): the committed .mo files are used as they are."; \
+	fi
 
 clean:
 	rm -rf $(VENV) var/db.sqlite3 var/media var/staticfiles

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from capabilities.models import MAX_LEVEL, MIN_LEVEL, Capability, FrameworkVersion, Indicator, Sector
 
@@ -29,7 +30,9 @@ class Country(models.Model):
 
 
 class Organisation(models.Model):
-    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="organisations")
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="organisations", verbose_name=_("country")
+    )
     name = models.CharField(_("name"), max_length=200)
     sector = models.ForeignKey(Sector, on_delete=models.PROTECT, related_name="organisations", verbose_name=_("sector"))
 
@@ -129,7 +132,7 @@ class Cycle(models.Model):
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
 
-    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="cycles")
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="cycles", verbose_name=_("country"))
     framework_version = models.ForeignKey(
         FrameworkVersion, on_delete=models.PROTECT, related_name="cycles", verbose_name=_("framework version")
     )
@@ -359,7 +362,7 @@ class AuditEvent(models.Model):
         REPORT_DOWNLOADED = "report_downloaded", _("Downloaded the gap report")
         EXPORT_DOWNLOADED = "export_downloaded", _("Downloaded the answers export")
         LEVEL_VALIDATED = "level_validated", _("Set a validated national level")
-        TWO_FACTOR_CONFIRMED = "two_factor_confirmed", _("Set up two-step verification")
+        TWO_FACTOR_CONFIRMED = "two_factor_confirmed", pgettext_lazy("audit event", "Set up two-step verification")
         TWO_FACTOR_FAILED = "two_factor_failed", _("Failed two-step verification")
         TWO_FACTOR_REMOVED = "two_factor_removed", _("Turned off two-step verification")
         BACKUP_CODES_REGENERATED = "backup_codes_regenerated", _("Created new backup codes")

@@ -61,3 +61,4 @@ def switch_language(page, code):
     switcher.locator("select").select_option(code)
     switcher.get_by_role("button").click()
     expect(page.locator("html")).to_have_attribute("lang", code)
+    page.wait_for_load_state("load")  # the new page's stylesheets too, before anyone measures the layout

@@ -39,13 +39,16 @@ def ministry_focal_point(ministry):
 
 
 def stylesheet_loaded(page, name):
+    """A stylesheet ``name`` (``bootstrap.rtl.min``) has loaded rules; its URL may carry a manifest hash."""
+    pattern = rf"/{re.escape(name)}\.([0-9a-f]{{12}}\.)?css$"
     return page.evaluate(
-        "name => [...document.styleSheets].some(s => (s.href || '').endsWith('/' + name) && s.cssRules.length > 0)",
-        name,
+        "pattern => [...document.styleSheets].some(s => new RegExp(pattern).test(s.href || '') && s.cssRules.length)",
+        pattern,
     )
 
 
 def brand_centre_x(page):
+    page.wait_for_load_state("load")
     box = page.locator(".navbar-brand").bounding_box()
     return box["x"] + box["width"] / 2
 
@@ -90,8 +93,8 @@ def test_focal_point_journey_in_arabic_reads_right_to_left(page, ministry_submis
     switch_language(page, "ar")
 
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
-    assert stylesheet_loaded(page, "bootstrap.rtl.min.css")
-    assert not stylesheet_loaded(page, "bootstrap.min.css")
+    assert stylesheet_loaded(page, "bootstrap.rtl.min")
+    assert not stylesheet_loaded(page, "bootstrap.min")
     assert brand_centre_x(page) > page.viewport_size["width"] / 2, "the brand should sit on the right"
 
     answer_and_submit(page, ministry_submission, "التشريعات", lang="ar", direction="rtl")
@@ -101,6 +104,9 @@ def test_focal_point_journey_in_arabic_reads_right_to_left(page, ministry_submis
     navigation = page.locator(".questionnaire-nav").bounding_box()
     heading = page.locator("h1").bounding_box()
     assert navigation["x"] > heading["x"] + heading["width"] / 2
+    # "Next" points left.
+    arrow = page.locator(".dir-arrow").last.evaluate("el => getComputedStyle(el).transform")
+    assert arrow.startswith("matrix(-1, 0, 0, 1"), arrow
     assert brand_centre_x(page) > page.viewport_size["width"] / 2
 
 
@@ -109,8 +115,8 @@ def test_focal_point_journey_in_french(page, ministry_submission, ministry_focal
     switch_language(page, "fr")
 
     expect(page.locator("html")).to_have_attribute("dir", "ltr")
-    assert stylesheet_loaded(page, "bootstrap.min.css")
-    assert not stylesheet_loaded(page, "bootstrap.rtl.min.css")
+    assert stylesheet_loaded(page, "bootstrap.min")
+    assert not stylesheet_loaded(page, "bootstrap.rtl.min")
     assert brand_centre_x(page) < page.viewport_size["width"] / 2
 
     answer_and_submit(page, ministry_submission, "Législation", lang="fr", direction="ltr")
