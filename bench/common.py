@@ -85,8 +85,15 @@ class Client:
             body = urlencode(body, doseq=True)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         headers.setdefault("Referer", f"http://127.0.0.1:{self.conn.port}/")
-        self.conn.request(method, path, body=body, headers=headers)
-        response = self.conn.getresponse()
+        try:
+            self.conn.request(method, path, body=body, headers=headers)
+            response = self.conn.getresponse()
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            # gunicorn closes keep-alive connections idle for 2 s; such a request never reached the app.
+            self.conn.close()
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.conn.port, timeout=60)
+            self.conn.request(method, path, body=body, headers=headers)
+            response = self.conn.getresponse()
         data = response.read()
         for header, value in response.getheaders():
             if header.lower() == "set-cookie":
