@@ -7,6 +7,7 @@ silently testing less.
 
 import os
 import socket
+import sys
 from pathlib import Path
 
 import pytest
@@ -122,6 +123,26 @@ def tiny_framework(db):
     from capabilities.services import framework_load
 
     return framework_load(data=parse_framework(TINY_FRAMEWORK_FILE.read_text(), str(TINY_FRAMEWORK_FILE))).version
+
+
+def celery_worker_command(name, *, heartbeat=True):
+    """The command line of a one-process prefork Celery worker, as the tests start it."""
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "mnr_portal",
+        "worker",
+        "--pool=prefork",
+        "--concurrency=1",
+        "--loglevel=INFO",
+        "--without-gossip",
+        "--without-mingle",
+    ]
+    if not heartbeat:
+        command.append("--without-heartbeat")
+    return [*command, "-n", name]
 
 
 def free_port():

@@ -2,7 +2,6 @@
 
 import os
 import subprocess
-import sys
 import time
 
 import pytest
@@ -11,7 +10,7 @@ from django.db import connection
 
 from reports.models import WorkerHeartbeat
 from reports.tasks import worker_heartbeat
-from tests.conftest import ROOT, require_postgres, require_redis
+from tests.conftest import ROOT, celery_worker_command, require_postgres, require_redis
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -31,21 +30,7 @@ def celery_worker_process():
 
     app.control.purge()
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "mnr_portal",
-            "worker",
-            "--pool=prefork",
-            "--concurrency=1",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "-n",
-            f"test-{os.getpid()}@%h",
-        ],
+        celery_worker_command(f"test-{os.getpid()}@%h"),
         cwd=ROOT,
         env=worker_env(),
         stdout=subprocess.PIPE,

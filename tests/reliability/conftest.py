@@ -18,7 +18,7 @@ import pytest
 from django.conf import settings
 
 from mnr_portal.celery import app
-from tests.conftest import ROOT, redis_url, require_postgres, require_redis
+from tests.conftest import ROOT, celery_worker_command, redis_url, require_postgres, require_redis
 from tests.reports.conftest import WorkerProcess, ngo, police, report_cycle, seeded_cycle, worker_env  # noqa: F401
 
 # The broker's Redis database during these tests: they flush it, so it is not the one the app uses.
@@ -122,22 +122,7 @@ def start_worker(broker, tmp_path):
         log_path = tmp_path / f"worker-{len(workers) + 1}.log"
         with open(log_path, "w") as log:
             proc = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "mnr_portal",
-                    "worker",
-                    "--pool=prefork",
-                    "--concurrency=1",
-                    "--loglevel=INFO",
-                    "--without-gossip",
-                    "--without-mingle",
-                    "--without-heartbeat",
-                    "-n",
-                    f"reliability-{os.getpid()}-{len(workers) + 1}@%h",
-                ],
+                celery_worker_command(f"reliability-{os.getpid()}-{len(workers) + 1}@%h", heartbeat=False),
                 cwd=ROOT,
                 env=worker_env(settings.MEDIA_ROOT) | env,
                 stdout=log,

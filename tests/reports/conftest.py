@@ -27,7 +27,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -37,7 +36,7 @@ from pypdf import PdfReader
 
 from assessments import services as assessment_services
 from assessments.models import Answer, Submission
-from tests.conftest import ROOT, require_postgres, require_redis
+from tests.conftest import ROOT, celery_worker_command, require_postgres, require_redis
 
 SEED = {
     "Ministry of Interior": {"C01.1": "3", "C01.2": "0", "C03.1": "2"},
@@ -192,22 +191,7 @@ def celery_worker_process(tmp_path):
     log_path = tmp_path / "worker.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "mnr_portal",
-                "worker",
-                "--pool=prefork",
-                "--concurrency=1",
-                "--loglevel=INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-n",
-                f"test-reports-{os.getpid()}@%h",
-            ],
+            celery_worker_command(f"test-reports-{os.getpid()}@%h", heartbeat=False),
             cwd=ROOT,
             env=worker_env(settings.MEDIA_ROOT),
             stdout=log,
