@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test install lint migrate demo worker clean messages
+.PHONY: demo-code run test install lint migrate demo worker clean messages
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("MNR Portal needs Python 3.11 or newer; found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -50,3 +50,8 @@ messages: install
 
 clean:
 	rm -rf $(VENV) var/db.sqlite3 var/media var/staticfiles
+
+# The current second-factor code of a demo admin or coordinator (see seed_demo).
+LOGIN ?= coordinator
+demo-code: install
+	@DEBUG=1 $(BIN)/python manage.py demo_code $(LOGIN)

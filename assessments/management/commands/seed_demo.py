@@ -58,6 +58,9 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD}):"))
         for username, what in logins:
             self.stdout.write(f"  {username:<22} {what}")
+        self.stdout.write(
+            "admin and coordinator then ask for a second-factor code: `make demo-code LOGIN=coordinator` prints it."
+        )
 
     def user(self, username, first, last, **extra):
         User = get_user_model()
@@ -77,6 +80,13 @@ class Command(BaseCommand):
         RoleAssignment.objects.get_or_create(user=coordinator, role=Role.COORDINATOR, country=country)
         observer = self.user("observer", "Oskar", "Lind")
         RoleAssignment.objects.get_or_create(user=observer, role=Role.OBSERVER, country=country)
+        # Admins and coordinators must use two-step verification: give the demo ones an authenticator
+        # whose codes `python manage.py demo_code USER` prints, so nobody needs a phone to try the app.
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        for user in (admin, coordinator):
+            if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+                TOTPDevice.objects.create(user=user, name="demo", confirmed=True)
         logins = [
             (admin.username, "framework admin (Django admin at /admin/)"),
             (coordinator.username, f"national coordinator, {country.name}"),

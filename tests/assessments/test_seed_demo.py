@@ -1,0 +1,59 @@
+"""The demo data of `make run`: rich enough to try every journey, and safe to run twice."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+
+from assessments.models import Answer, Country, Cycle, Organisation, RoleAssignment, Submission
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(settings):
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def counts():
+    return [m.objects.count() for m in (Country, Organisation, RoleAssignment, Cycle, Submission, Answer)]
+
+
+def test_seed_demo_builds_a_country_to_try_every_journey_and_running_it_twice_duplicates_nothing(framework, settings):
+    output = seed(settings)
+    first = counts()
+    seed(settings)
+
+    assert counts() == first
+    assert Organisation.objects.count() >= 8
+    assert Organisation.objects.values("sector").distinct().count() >= 8
+    open_cycle = Cycle.objects.get(status=Cycle.Status.OPEN)
+    statuses = set(open_cycle.submissions.values_list("status", flat=True))
+    assert {"draft", "submitted", "accepted", "returned"} <= statuses
+    assert Cycle.objects.filter(status=Cycle.Status.CLOSED).exists()  # progress since the previous cycle
+    for login in ("admin", "coordinator", "observer", "fp.police", "fp.police2"):
+        assert login in output
+    assert "demo-mnr-2026" in output
+
+
+def test_seed_demo_refuses_to_run_in_production(framework, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="only with DEBUG=1"):
+        call_command("seed_demo", stdout=io.StringIO())
+
+
+@pytest.mark.real_2fa
+def test_the_demo_coordinator_passes_two_step_verification_with_the_printed_code(framework, settings, client):
+    seed(settings)
+    client.post(reverse("login"), {"username": "coordinator", "password": "demo-mnr-2026"})
+    out = io.StringIO()
+    call_command("demo_code", "coordinator", stdout=out)
+
+    response = client.post(reverse("two_factor:verify"), {"code": out.getvalue().strip()})
+
+    assert response.status_code == 302
+    assert client.get(reverse("assessments:cycle_list")).status_code == 200
