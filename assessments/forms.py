@@ -135,7 +135,12 @@ class AnswerForm(forms.Form):
         choices = [
             (
                 str(level.level),
-                format_html("<strong>{} · {}</strong> — <bdi>{}</bdi>", level.level, level.name, descriptors.get(level.level, "")),
+                format_html(
+                    "<strong>{} · {}</strong> — <bdi>{}</bdi>",
+                    level.level,
+                    level.name,
+                    descriptors.get(level.level, ""),
+                ),
             )
             for level in levels
         ]

@@ -1,6 +1,7 @@
 from datetime import date
 
 from django import template
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from assessments.models import Submission
@@ -13,14 +14,15 @@ def level(value):
     """A level or gap with one decimal; a dash when there is none."""
     if value is None or value == "":
         return "–"
-    return f"{float(value):.1f}"
+    return number_format(round(float(value), 1), 1)  # "2.7" in English, "2,7" in French (rounded first)
 
 
 @register.filter
 def signed(value):
     if value is None:
         return "–"
-    return f"{float(value):+.1f}"
+    value = float(value)
+    return ("-" if value < 0 else "+") + number_format(round(abs(value), 1), 1)
 
 
 @register.filter
