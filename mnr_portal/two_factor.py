@@ -9,6 +9,7 @@ The verified state is django-otp's: ``django_otp.login`` stores the device in th
 the verification.
 """
 
+import functools
 import math
 import secrets
 from base64 import b32encode
@@ -165,8 +166,11 @@ def two_factor_remove(*, user, request=None):
     audit(user=user, action=AuditEvent.Action.TWO_FACTOR_REMOVED, request=request)
 
 
+@functools.cache
 def _exempt_paths():
-    """Pages an unverified user may still reach: the two-step pages, logging out, static files, health."""
+    """Pages an unverified user may still reach: the two-step pages, logging out, static files, health.
+
+    Reversed once: the middleware asks on every request."""
     return (
         reverse("two_factor:setup"),
         reverse("two_factor:verify"),
