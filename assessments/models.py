@@ -220,6 +220,9 @@ class Submission(models.Model):
         RETURNED = "returned", _("Returned for changes")
         ACCEPTED = "accepted", _("Accepted")
 
+    # The statuses in which focal points may still change answers.
+    EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
+
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="submissions")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="submissions")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
@@ -255,7 +258,7 @@ class Submission(models.Model):
 
     @property
     def is_editable_status(self):
-        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+        return self.status in self.EDITABLE_STATUSES
 
 
 class Choice(models.TextChoices):

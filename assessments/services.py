@@ -76,13 +76,20 @@ def cycle_create(*, country, framework_version, title, period, opens_on, closes_
 def cycle_add_organisation(*, cycle, organisation, by) -> Submission:
     if organisation.country_id != cycle.country_id:
         raise ValidationError(_("The organisation belongs to another country."))
-    if cycle.status == Cycle.Status.CLOSED:
-        raise ValidationError(_("The cycle is closed; no organisation can join it."))
+    cycle = cycle_lock_for_change(cycle.pk)
     submission, created = Submission.objects.get_or_create(cycle=cycle, organisation=organisation)
     if not created:
         raise ValidationError(_("%(org)s already takes part in this cycle.") % {"org": organisation})
     if cycle.is_open:
         submissions_instantiate(cycle=cycle, submissions=[submission])
+    audit(
+        user=by,
+        action=AuditEvent.Action.PARTICIPANT_ADDED,
+        country=cycle.country,
+        cycle=cycle,
+        submission=submission,
+        detail=str(organisation),
+    )
     return submission
 
 
@@ -180,7 +187,9 @@ def cycle_close(*, cycle, by) -> Cycle:
 
 
 def ensure_answerable(submission):
-    """Writes are refused on the server whatever the page showed."""
+    """Refuse answers unless the cycle is open and the questionnaire a draft or returned."""
+    if submission.cycle.status == Cycle.Status.CLOSED:
+        raise PermissionDenied(_("This cycle is closed: its answers are final and can no longer be changed."))
     if submission.cycle.status != Cycle.Status.OPEN:
         raise PermissionDenied(_("This cycle is not open for answers."))
     if not submission.is_editable_status:
@@ -188,6 +197,37 @@ def ensure_answerable(submission):
             _("This questionnaire is %(status)s and can no longer be changed.")
             % {"status": submission.get_status_display().lower()}
         )
+
+
+def submission_lock(submission_id) -> Submission:
+    """The questionnaire and its cycle as they are now, locked until the transaction ends.
+
+    Every write to a questionnaire decides on these rows, never on a copy read earlier in the
+    request: a cycle closed or a questionnaire accepted meanwhile is seen (PostgreSQL waits for the
+    row locks; SQLite has a single writer, and the conditional updates below recheck).
+    """
+    return Submission.objects.select_for_update().select_related("cycle__country").get(pk=submission_id)
+
+
+def submission_lock_answerable(submission_id) -> Submission:
+    current = submission_lock(submission_id)
+    ensure_answerable(current)
+    return current
+
+
+def cycle_lock_for_change(cycle_id) -> Cycle:
+    """The cycle as it is now, locked until the transaction ends; refused once it is closed.
+
+    Every service that changes what a cycle reports (participants, invitations, reminders, targets,
+    validated levels, enabler scores, reviews) calls this first, inside its transaction.
+    """
+    current = Cycle.objects.select_for_update().select_related("country").get(pk=cycle_id)
+    if current.status == Cycle.Status.CLOSED:
+        raise ValidationError(
+            _("The cycle “%(cycle)s” is closed: its answers, targets and national levels are final.")
+            % {"cycle": current.title}
+        )
+    return current
 
 
 def answer_validate(*, choice, evidence):
@@ -219,17 +259,21 @@ def answer_save(*, answer, choice, evidence, comment, base_version, by, source=A
     3. Conditional update on the version; 0 rows means someone saved first → AnswerConflict.
     4. Record the new state as a revision and touch the submission's last activity.
     """
-    ensure_answerable(answer.submission)
+    answer.submission = submission_lock_answerable(answer.submission_id)
     evidence, comment = evidence.strip(), comment.strip()
     answer_validate(choice=choice, evidence=evidence)
     if (answer.choice, answer.evidence, answer.comment) == (choice, evidence, comment):
         # Nothing would change, whoever saved last: not a conflict.
         return SaveResult(answer, changed=False)
     now = timezone.now()
-    updated = Answer.objects.filter(pk=answer.pk, version=base_version).update(
-        choice=choice, evidence=evidence, comment=comment, version=F("version") + 1, updated_by=by, updated_at=now
-    )
+    updated = Answer.objects.filter(
+        pk=answer.pk,
+        version=base_version,
+        submission__status__in=Submission.EDITABLE_STATUSES,
+        submission__cycle__status=Cycle.Status.OPEN,
+    ).update(choice=choice, evidence=evidence, comment=comment, version=F("version") + 1, updated_by=by, updated_at=now)
     if not updated:
+        ensure_answerable(submission_lock(answer.submission_id))
         raise AnswerConflict(Answer.objects.select_related("updated_by").get(pk=answer.pk))
     answer.choice, answer.evidence, answer.comment = choice, evidence, comment
     answer.version, answer.updated_by, answer.updated_at = base_version + 1, by, now
@@ -279,7 +323,7 @@ def workbook_apply(*, submission, workbook, by, request=None) -> WorkbookOutcome
        answer. Conflicts are not errors: the other rows are saved.
     4. Record the upload in the audit trail.
     """
-    ensure_answerable(submission)
+    submission = submission_lock_answerable(submission.pk)
     if workbook.problems:
         raise ValidationError(_("The workbook has problems; nothing was saved."))
     current = {
@@ -338,7 +382,7 @@ def workbook_apply(*, submission, workbook, by, request=None) -> WorkbookOutcome
 
 @transaction.atomic
 def submission_submit(*, submission, by, confirm_unanswered=False, request=None) -> Submission:
-    ensure_answerable(submission)
+    submission_lock_answerable(submission.pk)
     unanswered = submission.answers.filter(choice="").count()
     if unanswered and not confirm_unanswered:
         raise ValidationError(
@@ -350,7 +394,7 @@ def submission_submit(*, submission, by, confirm_unanswered=False, request=None)
         )
     now = timezone.now()
     if not Submission.objects.filter(
-        pk=submission.pk, status__in=[Submission.Status.DRAFT, Submission.Status.RETURNED]
+        pk=submission.pk, status__in=Submission.EDITABLE_STATUSES, cycle__status=Cycle.Status.OPEN
     ).update(status=Submission.Status.SUBMITTED, submitted_at=now, submitted_by=by, last_activity_at=now):
         raise ValidationError(_("This questionnaire was submitted already."))
     submission.refresh_from_db()
@@ -371,12 +415,12 @@ def submission_return(*, submission, by, reason, request=None) -> Submission:
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("Say what the organisation should change; they will see this text.")})
-    if submission.cycle.status != Cycle.Status.OPEN:
-        raise ValidationError(_("The cycle is closed; submissions can no longer be returned."))
+    if cycle_lock_for_change(submission.cycle_id).status != Cycle.Status.OPEN:
+        raise ValidationError(_("The cycle is not open; submissions can no longer be returned."))
     now = timezone.now()
-    if not Submission.objects.filter(pk=submission.pk, status=Submission.Status.SUBMITTED).update(
-        status=Submission.Status.RETURNED, return_reason=reason, reviewed_at=now, reviewed_by=by
-    ):
+    if not Submission.objects.filter(
+        pk=submission.pk, status=Submission.Status.SUBMITTED, cycle__status=Cycle.Status.OPEN
+    ).update(status=Submission.Status.RETURNED, return_reason=reason, reviewed_at=now, reviewed_by=by):
         raise ValidationError(_("Only a submitted questionnaire can be returned."))
     submission.refresh_from_db()
     audit(
@@ -400,12 +444,12 @@ def submission_return(*, submission, by, reason, request=None) -> Submission:
 
 @transaction.atomic
 def submission_accept(*, submission, by, request=None) -> Submission:
-    if submission.cycle.status != Cycle.Status.OPEN:
-        raise ValidationError(_("The cycle is closed; submissions can no longer be accepted."))
+    if cycle_lock_for_change(submission.cycle_id).status != Cycle.Status.OPEN:
+        raise ValidationError(_("The cycle is not open; submissions can no longer be accepted."))
     now = timezone.now()
-    if not Submission.objects.filter(pk=submission.pk, status=Submission.Status.SUBMITTED).update(
-        status=Submission.Status.ACCEPTED, reviewed_at=now, reviewed_by=by
-    ):
+    if not Submission.objects.filter(
+        pk=submission.pk, status=Submission.Status.SUBMITTED, cycle__status=Cycle.Status.OPEN
+    ).update(status=Submission.Status.ACCEPTED, reviewed_at=now, reviewed_by=by):
         raise ValidationError(_("Only a submitted questionnaire can be accepted."))
     submission.refresh_from_db()
     audit(
@@ -420,19 +464,32 @@ def submission_accept(*, submission, by, request=None) -> Submission:
 
 
 @transaction.atomic
-def targets_update(*, cycle, levels, by):
-    """``levels`` maps capability id → target level."""
-    if cycle.status == Cycle.Status.CLOSED:
-        raise ValidationError(_("The cycle is closed; its targets are final."))
-    for target in cycle.targets.all():
+def targets_update(*, cycle, levels, by, request=None):
+    """``levels`` maps capability id → target level; the changes are recorded in the audit trail."""
+    cycle = cycle_lock_for_change(cycle.pk)
+    changes = []
+    for target in cycle.targets.select_related("capability"):
         level = levels.get(target.capability_id)
         if level is not None and level != target.target_level:
+            changes.append(f"capability {target.capability.number}: {target.target_level} → {level}")
             target.target_level = level
             target.save(update_fields=["target_level"])
+    if changes:
+        audit(
+            user=by,
+            action=AuditEvent.Action.TARGETS_CHANGED,
+            country=cycle.country,
+            cycle=cycle,
+            request=request,
+            detail="; ".join(changes),
+        )
+    return changes
 
 
+@transaction.atomic
 def reminders_send(*, cycle, by, base_url) -> list[Reminder]:
     """E-mail the focal points of every organisation that has not submitted, and record each reminder."""
+    cycle = cycle_lock_for_change(cycle.pk)
     if not cycle.is_open:
         raise ValidationError(_("Reminders can only be sent while the cycle is open."))
     pending = cycle.submissions.filter(status__in=[Submission.Status.DRAFT, Submission.Status.RETURNED]).select_related(
@@ -451,10 +508,9 @@ def reminders_send(*, cycle, by, base_url) -> list[Reminder]:
         emails = sorted(contacts.get(submission.organisation_id, []))
         if not emails:
             continue
-        send_templated_mail(
-            "assessments/email/reminder",
-            {"cycle": cycle, "submission": submission, "link": f"{base_url}{submission.get_absolute_url()}"},
-            emails,
+        context = {"cycle": cycle, "submission": submission, "link": f"{base_url}{submission.get_absolute_url()}"}
+        transaction.on_commit(
+            lambda context=context, emails=emails: send_templated_mail("assessments/email/reminder", context, emails)
         )
         reminders.append(
             Reminder(

@@ -205,7 +205,7 @@ def cycle_targets(request, pk):
     form = TargetsForm(request.POST or None, targets=targets)
     if request.method == "POST" and form.is_valid():
         try:
-            services.targets_update(cycle=cycle, levels=form.levels(), by=request.user)
+            services.targets_update(cycle=cycle, levels=form.levels(), by=request.user, request=request)
         except ValidationError as exc:
             _flash_errors(request, exc)
         else:

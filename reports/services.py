@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments.models import AuditEvent, Cycle
-from assessments.services import audit
+from assessments.services import audit, cycle_lock_for_change
 
 from .consolidation import cycle_report_data
 from .models import EnablerScore, ReportJob, ValidatedLevel
@@ -198,11 +198,22 @@ def report_jobs_reconcile(*, now=None):
 
 @transaction.atomic
 def validated_level_set(*, cycle, capability, level, rationale, by, request=None):
-    """Set (or with ``level=None`` clear) the coordinator's validated national level."""
+    """Set (or with ``level=None`` clear) the coordinator's validated national level; both are audited."""
+    cycle = cycle_lock_for_change(cycle.pk)
     if cycle.status == Cycle.Status.DRAFT:
         raise ValidationError(_("Open the cycle before validating national levels."))
     if level is None:
-        ValidatedLevel.objects.filter(cycle=cycle, capability=capability).delete()
+        previous = ValidatedLevel.objects.filter(cycle=cycle, capability=capability).first()
+        if previous is not None:
+            previous.delete()
+            audit(
+                user=by,
+                action=AuditEvent.Action.LEVEL_CLEARED,
+                country=cycle.country,
+                cycle=cycle,
+                request=request,
+                detail=f"capability {capability.number} (was {previous.level})",
+            )
         return None
     rationale = rationale.strip()
     if not rationale:
@@ -222,11 +233,30 @@ def validated_level_set(*, cycle, capability, level, rationale, by, request=None
 
 
 @transaction.atomic
-def enabler_score_set(*, cycle, enabler, level, rationale, by):
+def enabler_score_set(*, cycle, enabler, level, rationale, by, request=None):
+    """Set (or with ``level=None`` clear) an enabler's score for the cycle; both are audited."""
+    cycle = cycle_lock_for_change(cycle.pk)
     if level is None:
-        EnablerScore.objects.filter(cycle=cycle, enabler=enabler).delete()
+        deleted, _rows = EnablerScore.objects.filter(cycle=cycle, enabler=enabler).delete()
+        if deleted:
+            audit(
+                user=by,
+                action=AuditEvent.Action.ENABLER_SCORED,
+                country=cycle.country,
+                cycle=cycle,
+                request=request,
+                detail=f"{enabler.code}: cleared",
+            )
         return None
     score, _created = EnablerScore.objects.update_or_create(
         cycle=cycle, enabler=enabler, defaults={"level": level, "rationale": rationale.strip(), "set_by": by}
+    )
+    audit(
+        user=by,
+        action=AuditEvent.Action.ENABLER_SCORED,
+        country=cycle.country,
+        cycle=cycle,
+        request=request,
+        detail=f"{enabler.code} = {level}",
     )
     return score

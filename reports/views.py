@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessments.access import coordinates, get_cycle_for_user, observes
-from assessments.models import Answer, AuditEvent
+from assessments.models import Answer, AuditEvent, Cycle
 from assessments.services import audit
 from capabilities.models import Capability, Enabler
 
@@ -60,6 +60,8 @@ def cycle_analysis(request, pk):
         "priorities": [{**p, "cap": caps[p["capability"]]} for p in data["priorities"]],
         "contested": [caps[n] for n in data["contested"]],
         "data_gaps": [caps[n] for n in data["data_gaps"]],
+        # A closed cycle's validated levels and enabler scores are final: shown, not offered as forms.
+        "editable": full and cycle.status != Cycle.Status.CLOSED,
     }
     if full:
         context["heat_map"] = charts.heat_map(
@@ -72,6 +74,7 @@ def cycle_analysis(request, pk):
             {
                 "capability": cap,
                 "data": caps[cap.number],
+                "validated": validated.get(cap.pk),
                 "form": ValidatedLevelForm(
                     prefix=f"v{cap.number}",
                     initial={"level": validated[cap.pk].level, "rationale": validated[cap.pk].rationale}
@@ -85,6 +88,7 @@ def cycle_analysis(request, pk):
         context["enabler_rows"] = [
             {
                 "enabler": e,
+                "score": scores.get(e.pk),
                 "form": EnablerScoreForm(
                     prefix=f"e{e.pk}",
                     initial={"level": scores[e.pk].level, "rationale": scores[e.pk].rationale}
@@ -152,17 +156,22 @@ def enabler_score_set(request, pk, enabler_pk):
     cycle = _coordinator_cycle(request, pk)
     enabler = get_object_or_404(Enabler, version_id=cycle.framework_version_id, pk=enabler_pk)
     form = EnablerScoreForm(request.POST, prefix=f"e{enabler.pk}")
-    if form.is_valid():
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Choose a level from 0 to 4."))
         services.enabler_score_set(
             cycle=cycle,
             enabler=enabler,
             level=form.cleaned_data["level"],
             rationale=form.cleaned_data["rationale"],
             by=request.user,
+            request=request,
         )
-        messages.success(request, _("Saved the score of %(enabler)s.") % {"enabler": enabler})
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
     else:
-        messages.error(request, _("Choose a level from 0 to 4."))
+        messages.success(request, _("Saved the score of %(enabler)s.") % {"enabler": enabler})
     return redirect(reverse("reports:cycle_analysis", args=[cycle.pk]) + "#enablers")
 
 

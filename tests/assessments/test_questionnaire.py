@@ -228,7 +228,7 @@ def test_a_closed_cycle_refuses_answers(client, focal_point, coordinator, answer
     response = client.post(update_url(answer), payload(answer, choice="1"), headers=HTMX)
 
     assert response.status_code == 403
-    assert "not open for answers" in element(response.content.decode(), f"state-{answer.pk}")
+    assert "This cycle is closed" in element(response.content.decode(), f"state-{answer.pk}")
     unchanged(answer)
 
 

@@ -585,7 +585,7 @@ def test_a_closed_cycle_refuses_uploads_and_changes_nothing(client, focal_point,
     response = upload(client, submission, content)
 
     assert response.status_code == 403
-    assert "This cycle is not open for answers." in text(response)
+    assert "This cycle is closed: its answers are final and can no longer be changed." in text(response)
     assert client.get(upload_url(submission)).status_code == 403
     assert snapshot(submission) == before
     # A read-only copy can still be downloaded, and says so.

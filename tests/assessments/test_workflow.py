@@ -183,7 +183,10 @@ def test_the_targets_of_a_closed_cycle_are_final(client, coordinator, cycle):
         {f"cap_{t.capability_id}": 1 for t in cycle.targets.all()},
     )
 
-    assert "The cycle is closed; its targets are final." in messages_of(response)
+    assert (
+        "The cycle “National assessment 2026” is closed: its answers, targets and national levels are final."
+        in messages_of(response)
+    )
     target.refresh_from_db()
     assert target.target_level == 3
 
@@ -560,7 +563,14 @@ def test_a_questionnaire_still_in_progress_cannot_be_accepted_or_returned(client
 
 
 def test_reminders_go_only_to_organisations_that_have_not_submitted(
-    client, coordinator, focal_point, second_focal_point, country_a, tiny_framework, organisation
+    client,
+    coordinator,
+    focal_point,
+    second_focal_point,
+    country_a,
+    tiny_framework,
+    organisation,
+    django_capture_on_commit_callbacks,
 ):
     police = OrganisationFactory(
         country=country_a, name="National Police", sector=SectorFactory(code="law_enforcement")
@@ -582,7 +592,8 @@ def test_reminders_go_only_to_organisations_that_have_not_submitted(
     services.submission_return(submission=ngo_submission, by=coordinator, reason="Add evidence.")
     client.force_login(coordinator)
 
-    response = client.post(reverse("assessments:cycle_remind", args=[cycle.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("assessments:cycle_remind", args=[cycle.pk]))
 
     assert messages_of(response) == ["Reminders sent to Childhood First, Ministry of Interior."]
     reminders = {r.organisation.name: r for r in Reminder.objects.filter(cycle=cycle)}
@@ -620,7 +631,9 @@ def test_reminders_are_refused_once_the_cycle_is_closed(client, coordinator, foc
 
     response = client.post(reverse("assessments:cycle_remind", args=[cycle.pk]))
 
-    assert messages_of(response) == ["Reminders can only be sent while the cycle is open."]
+    assert messages_of(response) == [
+        "The cycle “National assessment 2026” is closed: its answers, targets and national levels are final."
+    ]
     assert mail.outbox == [] and not Reminder.objects.exists()
 
 
