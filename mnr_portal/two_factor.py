@@ -59,6 +59,28 @@ def confirmed_device(user) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
+HAS_AUTHENTICATOR = "mnr_has_authenticator"
+
+
+def has_authenticator(request) -> bool:
+    """Whether the signed-in user holds a confirmed authenticator, asked once per session.
+
+    The answer is kept in the session, so the unverified pages of a user without one cost no query.
+    Setting up and removing an authenticator rewrite it (``remember_authenticator``); the verify
+    page corrects it when the device was removed from elsewhere.
+    """
+    known = request.session.get(HAS_AUTHENTICATOR)
+    if known is None:
+        known = TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
+        request.session[HAS_AUTHENTICATOR] = known
+    return known
+
+
+def remember_authenticator(request, present):
+    if request is not None and hasattr(request, "session"):
+        request.session[HAS_AUTHENTICATOR] = present
+
+
 def backup_device(user) -> StaticDevice | None:
     return StaticDevice.objects.filter(user=user).first()
 
@@ -145,6 +167,7 @@ def totp_device_confirm(*, device, request=None) -> list[str]:
         detail="replaced the previous authenticator" if replaced else "",
         request=request,
     )
+    remember_authenticator(request, True)
     return codes
 
 
@@ -164,6 +187,7 @@ def two_factor_remove(*, user, request=None):
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     audit(user=user, action=AuditEvent.Action.TWO_FACTOR_REMOVED, request=request)
+    remember_authenticator(request, False)
 
 
 @functools.cache
@@ -185,8 +209,8 @@ class TwoFactorMiddleware:
     """Send an unverified user who must (or chose to) use two-step verification to verify or set it up.
 
     Goes after ``django_otp.middleware.OTPMiddleware``. The next page is kept in ``?next=``.
-    Costs one query (the confirmed device) for a signed-in user whose session is not verified; the
-    roles are fetched once per request and reused by the views.
+    Costs no query beyond the roles (fetched once per request and reused by the views): whether the
+    user holds an authenticator is asked once per session (``has_authenticator``).
     """
 
     def __init__(self, get_response):
@@ -196,7 +220,7 @@ class TwoFactorMiddleware:
         user = request.user
         if user.is_authenticated and not user.is_verified() and not self._exempt(request):
             required = requires_two_factor(user)
-            if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+            if has_authenticator(request):
                 return self._send_to(request, "two_factor:verify")
             if required:
                 return self._send_to(request, "two_factor:setup")

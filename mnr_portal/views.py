@@ -162,6 +162,10 @@ def two_factor_verify(request):
         return redirect(next_url)
     device = two_factor.confirmed_device(user)
     if device is None:
+        # Removed since the session learnt of it (another session, the admin): nothing to verify.
+        two_factor.remember_authenticator(request, False)
+        if not two_factor.requires_two_factor(user):
+            return redirect(next_url)
         return redirect(_with_next("two_factor:setup", next_url))
     form = VerifyForm(request.POST or None, next_url=next_url)
     if request.method == "POST" and form.is_valid():

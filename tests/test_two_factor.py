@@ -378,3 +378,25 @@ def test_a_focal_point_who_opted_in_must_verify_and_may_turn_it_off(client, foca
     assert DEVICE_ID_SESSION_KEY not in client.session
     assert "Off: your account is protected by your password only." in client.get(MANAGE).content.decode()
     assert AuditEvent.objects.filter(action=AuditEvent.Action.TWO_FACTOR_REMOVED, user=focal_point).exists()
+
+
+def test_whether_a_user_holds_an_authenticator_is_asked_once_per_session(
+    client, focal_point, django_assert_num_queries
+):
+    log_in(client, focal_point)
+    client.get(reverse("home"))
+    # 1 session, 2 user, 3 roles, 4 the user's cycles (home): no device query once the session knows.
+    with django_assert_num_queries(4):
+        client.get(reverse("home"))
+    assert client.session[two_factor.HAS_AUTHENTICATOR] is False
+
+
+def test_an_authenticator_removed_from_elsewhere_does_not_lock_the_session_on_the_verify_page(client, focal_point):
+    TOTPDeviceFactory(user=focal_point)
+    log_in(client, focal_point)
+    assert client.get(reverse("home")).url == with_next(VERIFY, reverse("home"))
+
+    TOTPDevice.objects.filter(user=focal_point).delete()  # the admin removed it, or another session did
+
+    assert client.get(with_next(VERIFY, reverse("home"))).url == reverse("home")
+    assert client.get(reverse("home")).status_code == 200
