@@ -40,7 +40,7 @@ class SubmissionAdmin(admin.ModelAdmin):
 
     list_display = ["organisation", "cycle", "status", "submitted_at"]
     list_filter = ["status", "cycle__country"]
-    list_select_related = ["organisation", "cycle"]
+    list_select_related = ["organisation", "cycle__country"]  # Cycle.__str__ names the country
     fields = ["cycle", "organisation", "status", "submitted_at", "submitted_by", "reviewed_at", "reviewed_by"]
     readonly_fields = fields
 
@@ -51,7 +51,7 @@ class SubmissionAdmin(admin.ModelAdmin):
 @admin.register(Reminder)
 class ReminderAdmin(admin.ModelAdmin):
     list_display = ["sent_at", "cycle", "organisation", "recipients"]
-    list_select_related = ["cycle", "organisation"]
+    list_select_related = ["cycle__country", "organisation"]
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -61,7 +61,7 @@ class ReminderAdmin(admin.ModelAdmin):
 class AuditEventAdmin(admin.ModelAdmin):
     list_display = ["at", "user", "action", "country", "submission", "ip_address"]
     list_filter = ["action", "country"]
-    list_select_related = ["user", "country", "submission__organisation"]
+    list_select_related = ["user", "country", "submission__organisation", "submission__cycle"]
 
     def has_add_permission(self, request):
         return False
