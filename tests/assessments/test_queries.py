@@ -90,9 +90,9 @@ def test_the_capability_page_takes_the_same_queries_for_any_number_of_indicators
     # point?), 4 has the user opted in to two-step verification (a confirmed device)?, 5 submission with
     # cycle, country, framework version, organisation and sector, 6 capability with its domain, 7 the
     # version's maturity levels, 8 the capability's answers with indicators and who saved them, 9 their
-    # level descriptors (prefetch), 10 answers counted per capability and 11 the version's capabilities
-    # with domains (the progress navigation).
-    with django_assert_num_queries(11):
+    # level descriptors (prefetch), 10 the review comments sent with a return (prefetch), 11 answers
+    # counted per capability and 12 the version's capabilities with domains (the progress navigation).
+    with django_assert_num_queries(12):
         response = client.get(url)
 
     body = response.content.decode()
