@@ -188,7 +188,7 @@ class ReviewCommentForm(forms.Form):
     text = forms.CharField(
         label=_("Review comment"),
         max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
         help_text=_("The organisation reads it beside this answer once you return the questionnaire."),
     )
 
