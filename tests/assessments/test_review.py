@@ -3,16 +3,20 @@ returns it with them; the focal points read the reason and each comment beside t
 
 import html
 import re
+import threading
+import time
 
 import pytest
 from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from assessments import services
 from assessments.models import Answer, AuditEvent, Cycle, ReviewComment, Submission
 from tests.assessments.test_queries import framework_with_one_capability
+from tests.conftest import require_postgres
 from tests.factories import CoordinatorRoleFactory, UserFactory, make_cycle
 
 pytestmark = pytest.mark.django_db
@@ -384,3 +388,94 @@ def test_the_review_page_takes_the_same_queries_for_any_number_of_indicators_and
     body = text(response.content.decode())
     assert body.count("Draft by Cora Mendes") == n_indicators
     assert f"C01.{n_indicators} at level 2." in body
+
+
+# Concurrency on PostgreSQL: the comment and the return are serialised on the submission's row -----------
+
+
+def _in_thread(target, results, key):
+    def run():
+        try:
+            results[key] = target()
+        except Exception as exc:  # noqa: BLE001 - handed to the test, which asserts on it
+            results[key] = exc
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def _wait_until_a_query_waits_for_a_lock():
+    deadline = time.monotonic() + 10
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.02)
+    pytest.fail("no query waited for the lock")
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_a_comment_written_while_a_return_commits_waits_for_it_and_is_then_refused(coordinator, submitted):
+    require_postgres()
+    answer = fresh(submitted.answers.get(indicator__code="C01.1"))
+    returning, release, results = threading.Event(), threading.Event(), {}
+
+    def return_and_hold():
+        with transaction.atomic():
+            services.submission_return(submission=Submission.objects.get(pk=submitted.pk), by=coordinator, reason="R")
+            returning.set()
+            release.wait(10)
+
+    holder = _in_thread(return_and_hold, results, "return")
+    assert returning.wait(10)
+    commenter = _in_thread(
+        lambda: services.review_comment_add(answer=answer, text="Too late.", by=coordinator), results, "comment"
+    )
+    _wait_until_a_query_waits_for_a_lock()  # the comment waits for the return's row lock
+    release.set()
+    for thread in (holder, commenter):
+        thread.join(10)
+
+    assert isinstance(results["comment"], ValidationError), results
+    assert "This questionnaire is returned for changes" in str(results["comment"])
+    assert not ReviewComment.objects.exists()
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_a_return_while_a_comment_commits_waits_for_it_and_sends_it(coordinator, submitted):
+    require_postgres()
+    answer = fresh(submitted.answers.get(indicator__code="C01.1"))
+    added, release, results = threading.Event(), threading.Event(), {}
+
+    def comment_and_hold():
+        with transaction.atomic():
+            services.review_comment_add(answer=answer, text="Which article?", by=coordinator)
+            added.set()
+            release.wait(10)
+
+    holder = _in_thread(comment_and_hold, results, "comment")
+    assert added.wait(10)
+    returner = _in_thread(
+        lambda: services.submission_return(
+            submission=Submission.objects.get(pk=submitted.pk), by=coordinator, reason="See the comment."
+        ),
+        results,
+        "return",
+    )
+    _wait_until_a_query_waits_for_a_lock()  # the return waits for the comment's row lock
+    release.set()
+    for thread in (holder, returner):
+        thread.join(10)
+
+    assert not isinstance(results["return"], Exception), results
+    returned = Submission.objects.get(pk=submitted.pk)
+    assert returned.status == Submission.Status.RETURNED
+    assert list(ReviewComment.objects.values_list("text", "sent_at")) == [("Which article?", returned.reviewed_at)]
