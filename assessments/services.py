@@ -412,9 +412,13 @@ def _review_locked(*, submission, by) -> Submission:
 
     On PostgreSQL ``FOR UPDATE`` holds both rows to the end of the transaction, so a return, an accept or
     the cycle's closing waits for the comment (or the comment for them, and then sees the new status).
-    SQLite writes one transaction at a time.
+    SQLite lets one transaction write at a time. The country is read along, not locked.
     """
-    current = Submission.objects.select_for_update().select_related("cycle").get(pk=submission.pk)
+    current = (
+        Submission.objects.select_for_update(of=("self", "cycle"))
+        .select_related("cycle__country")
+        .get(pk=submission.pk)
+    )
     if not (
         by.is_superuser
         or RoleAssignment.objects.filter(user=by, role=Role.COORDINATOR, country_id=current.cycle.country_id).exists()
@@ -470,7 +474,10 @@ def review_comment_add(*, answer, text, by, request=None) -> ReviewComment:
             return draft
         raise ValidationError(
             _("%(who)s left a comment on %(code)s meanwhile; reload the page to see it. Your text is kept below.")
-            % {"who": draft.author.get_full_name() if draft.author else "—", "code": answer.indicator.code}
+            % {
+                "who": (draft.author.get_full_name() or draft.author.get_username()) if draft.author else "—",
+                "code": answer.indicator.code,
+            }
         )
     now = timezone.now()
     current_version = Answer.objects.filter(pk=answer.pk).values_list("version", flat=True).get()
