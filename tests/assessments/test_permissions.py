@@ -36,6 +36,7 @@ from assessments.models import (
     CycleTarget,
     Organisation,
     Reminder,
+    ReviewComment,
     RoleAssignment,
     Submission,
 )
@@ -92,6 +93,14 @@ def the_submission(w):
 
 def submitted(w):
     services.submission_submit(submission=w.submission, by=w.focal_point, confirm_unanswered=True)
+
+
+def submitted_with_comment(w):
+    """Submitted, with the coordinator's draft review comment on C01.1 (``w.comment``)."""
+    submitted(w)
+    w.answer.refresh_from_db()
+    w.answer.submission = Submission.objects.select_related("cycle").get(pk=w.submission.pk)
+    w.comment = services.review_comment_add(answer=w.answer, text="Which decree?", by=w.coordinator)
 
 
 def failed_job(w):
@@ -199,6 +208,25 @@ MATRIX = {
         prepare=submitted,
     ),
     "assessments:submission_accept": Route(args=the_submission, get=POST_ONLY, post=REVIEW, prepare=submitted),
+    # The review page and its comments are the coordinators' own: focal points read comments once sent.
+    "assessments:submission_review": Route(args=the_submission, get=REVIEW),
+    "assessments:review_comment_add": Route(
+        args=lambda w: [w.submission.pk, w.answer.pk],
+        get=POST_ONLY,
+        post=REVIEW,
+        data=lambda w: {f"rc{w.answer.pk}-text": "Please link the decree."},
+        prepare=submitted,
+    ),
+    "assessments:review_comment_update": Route(
+        args=lambda w: [w.submission.pk, w.comment.pk],
+        get=POST_ONLY,
+        post=REVIEW,
+        data=lambda w: {f"rc{w.answer.pk}-text": "Please link the decree and its article."},
+        prepare=submitted_with_comment,
+    ),
+    "assessments:review_comment_delete": Route(
+        args=lambda w: [w.submission.pk, w.comment.pk], get=POST_ONLY, post=REVIEW, prepare=submitted_with_comment
+    ),
     # The outsider coordinates country B: they read B's trail, never A's (see test_audit_trail_*).
     "assessments:audit_trail": Route(get=row(LOGIN, OK, 403, 403, OK, OK)),
     # Reports: the national analysis is for coordinators and observers; jobs and exports for coordinators.
@@ -298,6 +326,7 @@ def world(cycle, submission, answer, coordinator, focal_point, observer, outside
         submission=submission,
         answer=answer,
         focal_point=focal_point,
+        coordinator=coordinator,
         personas={
             "anonymous": None,
             "outsider": outsider,
@@ -323,6 +352,7 @@ def state(w):
         RoleAssignment,
         get_user_model(),
         Reminder,
+        ReviewComment,
         AuditEvent,
         ValidatedLevel,
         EnablerScore,
@@ -335,6 +365,7 @@ def state(w):
         "answer": (w.answer.choice, w.answer.evidence, w.answer.version),
         "job": ReportJob.objects.filter(pk=w.job.pk).values_list("status", "attempts", "task_id").get(),
         "targets": sorted(CycleTarget.objects.values_list("pk", "target_level")),
+        "review comments": sorted(ReviewComment.objects.values_list("pk", "text", "sent_at")),
         "rows": {model.__name__: model.objects.count() for model in counted},
         "mail": len(mail.outbox),
     }

@@ -90,9 +90,10 @@ def test_the_capability_page_takes_the_same_queries_for_any_number_of_indicators
     # 1 session, 2 user, 3 the user's roles (two-step verification: required? also: is this a focal
     # point?), 4 submission with cycle, country, framework version, organisation and sector,
     # 5 capability with its domain, 6 the version's maturity levels, 7 the capability's answers with
-    # indicators and who saved them, 8 their level descriptors (prefetch), 9 answers counted per
-    # capability and 10 the version's capabilities with domains (the progress navigation).
-    with django_assert_num_queries(10):
+    # indicators and who saved them, 8 their level descriptors (prefetch), 9 the review comments sent
+    # with a return (prefetch), 10 answers counted per capability and 11 the version's capabilities
+    # with domains (the progress navigation).
+    with django_assert_num_queries(11):
         response = client.get(url)
 
     body = response.content.decode()

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from assessments.models import Answer, Country, Cycle, Organisation, RoleAssignment, Submission
+from assessments.models import Answer, Country, Cycle, Organisation, ReviewComment, RoleAssignment, Submission
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,9 @@ def seed(settings):
 
 
 def counts():
-    return [m.objects.count() for m in (Country, Organisation, RoleAssignment, Cycle, Submission, Answer)]
+    return [
+        m.objects.count() for m in (Country, Organisation, RoleAssignment, Cycle, Submission, Answer, ReviewComment)
+    ]
 
 
 def test_seed_demo_builds_a_country_to_try_every_journey_and_running_it_twice_duplicates_nothing(framework, settings):
@@ -34,6 +36,10 @@ def test_seed_demo_builds_a_country_to_try_every_journey_and_running_it_twice_du
     open_cycle = Cycle.objects.get(status=Cycle.Status.OPEN)
     statuses = set(open_cycle.submissions.values_list("status", flat=True))
     assert {"draft", "submitted", "accepted", "returned"} <= statuses
+    returned = open_cycle.submissions.get(status="returned")
+    comments = ReviewComment.objects.filter(answer__submission=returned)
+    assert sorted(comments.values_list("answer__indicator__code", flat=True)) == ["C09.2", "C09.3"]
+    assert set(comments.values_list("sent_at", flat=True)) == {returned.reviewed_at}
     assert Cycle.objects.filter(status=Cycle.Status.CLOSED).exists()  # progress since the previous cycle
     for login in ("admin", "coordinator", "observer", "fp.police", "fp.police2"):
         assert login in output

@@ -11,7 +11,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessments import services
-from assessments.models import Answer, AnswerRevision, Country, Cycle, Organisation, Role, RoleAssignment, Submission
+from assessments.models import (
+    Answer,
+    AnswerRevision,
+    Country,
+    Cycle,
+    Organisation,
+    ReviewComment,
+    Role,
+    RoleAssignment,
+    Submission,
+)
 from capabilities.models import FrameworkVersion, Sector
 
 # A printed demo credential; the command refuses to run when DEBUG is off.
@@ -168,10 +178,30 @@ class Command(BaseCommand):
                         "reviewed_by": coordinator,
                         "reviewed_at": timezone.now() - timedelta(days=1),
                     }
+                    self.review_comments(submission, coordinator, sent_at=fields["reviewed_at"])
                 if status == "accepted":
                     fields |= {"reviewed_by": coordinator, "reviewed_at": timezone.now() - timedelta(days=1)}
                 Submission.objects.filter(pk=submission.pk).update(**fields)
         return logins
+
+    def review_comments(self, submission, coordinator, *, sent_at):
+        """The comments the coordinator sent with the return, beside the answers they are about."""
+        texts = {
+            "C09.2": "What share of case workers completed the training in 2025? Please link the curriculum.",
+            "C09.3": "Who signed the joint protocol, and when? Please add its title and date.",
+        }
+        for answer in submission.answers.filter(indicator__code__in=texts).select_related("indicator"):
+            ReviewComment.objects.update_or_create(
+                answer=answer,
+                defaults={
+                    "text": texts[answer.indicator.code],
+                    "answer_version": answer.version,
+                    "author": coordinator,
+                    "created_at": sent_at - timedelta(hours=1),
+                    "updated_at": sent_at - timedelta(hours=1),
+                    "sent_at": sent_at,
+                },
+            )
 
     def cycle(self, country, version, coordinator, title, period, opens_on, closes_on, orgs):
         cycle = services.cycle_create(
