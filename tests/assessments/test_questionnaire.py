@@ -157,8 +157,8 @@ def test_a_saved_answer_brings_the_side_navigation_counts_along(client, focal_po
     nav = re.search(r'<nav id="questionnaire-nav"[^>]*hx-swap-oob="true"[^>]*>(.*?)</nav>', body, re.S)
     assert nav, "no navigation in the saved fragment"
     counts = " ".join(nav.group(1).split())
-    assert "1. Leadership</a> <span class=\"text-body-secondary\">(1/2)</span>" in counts
-    assert "3. Legislation</a> <span class=\"text-body-secondary\">(0/1)</span>" in counts
+    assert '1. Leadership</a> <span class="text-body-secondary">(1/2)</span>' in counts
+    assert '3. Legislation</a> <span class="text-body-secondary">(0/1)</span>' in counts
     assert "1/3" in counts  # overall
 
 
@@ -242,7 +242,9 @@ def test_a_database_time_out_answers_503_with_a_retryable_message(client, focal_
 def test_a_database_lost_while_reading_the_answer_answers_503(client, focal_point, answer):
     client.force_login(focal_point)
 
-    with connection.execute_wrapper(failing(InterfaceError("connection already closed"), '"assessments_submission"', "SELECT")):
+    with connection.execute_wrapper(
+        failing(InterfaceError("connection already closed"), '"assessments_submission"', "SELECT")
+    ):
         response = client.post(update_url(answer), payload(answer, choice="2"), headers=HTMX)
 
     assert response.status_code == 503
