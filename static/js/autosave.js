@@ -206,6 +206,8 @@
       })
       .then(function () {
         self.inflight = false;
+        // After a failure the retry timer sends again (with whatever the fields hold by then).
+        if (self.status === "failed" || self.status === "ended") self.again = false;
         if (self.again) {
           self.again = false;
           var next = self.submitter;
