@@ -274,8 +274,8 @@ def test_screenshots_of_every_state(answering, answers, lang):
     shoot("1-unsaved")
     held_until(page, held, 1)
     shoot("2-saving")
-    page.unroute(answer_route(body))
     held.pop().continue_()
+    page.unroute(answer_route(body))
     expect(state(page, body)).to_have_class(re.compile(r"\bsaved\b"))
     shoot("3-saved")
 
