@@ -51,7 +51,8 @@ class SessionTimeoutMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        signed_in = user is not None and user.is_authenticated
+        if signed_in:
             now = int(time.time())
             started = request.session.get(self.STARTED)
             seen = request.session.get(self.SEEN)
@@ -76,9 +77,9 @@ class SessionTimeoutMiddleware:
             if now - seen >= min(60, settings.SESSION_IDLE_TIMEOUT // 2):
                 request.session[self.SEEN] = now
         response = self.get_response(request)
-        if request.headers.get("HX-Request") and self._to_login(response):
+        if not signed_in and request.headers.get("HX-Request") and self._to_login(response):
             # Signed out meanwhile (another tab, an ended session): the script must not take the
-            # login page for an answer.
+            # login page for an answer. (A signed-in request that logs out still gets its redirect.)
             return HttpResponse(status=401)
         return response
 

@@ -309,6 +309,15 @@ def test_an_autosave_without_a_session_gets_401_not_the_login_page(client, answe
     unchanged(answer)
 
 
+def test_logging_out_through_htmx_keeps_its_redirect(client, focal_point):
+    """Only a request that arrives signed out gets 401; one that signs out is answered as usual."""
+    client.force_login(focal_point)
+
+    response = client.post(reverse("logout"), headers=HTMX)
+
+    assert response.status_code == 302
+
+
 def test_a_plain_post_without_a_session_goes_to_the_login_page(client, answer):
     response = client.post(update_url(answer), payload(answer, choice="2"))
 
