@@ -162,6 +162,24 @@ def test_a_saved_answer_brings_the_side_navigation_counts_along(client, focal_po
     assert "1/3" in counts  # overall
 
 
+def test_an_autosave_costs_a_fixed_number_of_queries(
+    client, focal_point, answer, submission, django_assert_num_queries
+):
+    client.force_login(focal_point)
+    client.post(update_url(answer), payload(answer, choice="1"), headers=HTMX)  # the session is stamped
+    other = submission.answers.get(indicator__code="C03.1")
+    client.post(update_url(other), payload(other, choice="dk"), headers=HTMX)
+
+    # 4 middleware: session, user, roles, confirmed authenticator (two-step check)
+    # 4 view: submission, answer with descriptors (2), the version's levels
+    # 5 answer_save: savepoint, conditional update, revision, submission activity, release
+    # 2 navigation: answer counts per capability, the capabilities
+    with django_assert_num_queries(15):
+        response = client.post(update_url(answer), payload(answer, choice="2", version=1), headers=HTMX)
+    assert response.status_code == 200
+    assert "questionnaire-nav" in response.content.decode()
+
+
 def test_a_refused_answer_leaves_the_navigation_alone(client, focal_point, answer):
     client.force_login(focal_point)
 
