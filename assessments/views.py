@@ -4,10 +4,11 @@ Every view gets its object through ``assessments.access``: 404 for what the user
 403 for what they may only read.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -327,6 +328,7 @@ def _render_capability(request, submission, capability, bound=None, status=200):
             "next": caps[position + 1].capability if position + 1 < len(caps) else None,
             "can_answer": _can_answer(request, submission),
             "review_comment_count": sum(len(item["answer"].sent_review_comments) for item in items),
+            "csrf_cookie_name": settings.CSRF_COOKIE_NAME,
         },
         status=status,
     )
@@ -346,11 +348,33 @@ def questionnaire_capability(request, pk, number):
 @login_required
 @require_POST
 def answer_update(request, pk, answer_pk):
-    """Autosave (htmx) and plain form post of one answer.
+    """Autosave (static/js/autosave.js) and plain form post of one answer.
 
-    htmx gets the answer's state fragment (saved / invalid / conflict) with a matching status code;
-    a plain post is redirected back, or gets the page again with the typed values and the error.
+    The autosave gets the answer's state fragment with a status code it acts on: 200 saved (with the
+    side navigation's counts), 422 invalid, 409 conflict, 403 refused, 400 out of date, 503 database
+    busy or down (retried). A session that ended gets 401 from the middleware. A plain post is
+    redirected back, or gets the page again with the typed values and the error.
     """
+    try:
+        return _answer_update(request, pk, answer_pk)
+    except (OperationalError, InterfaceError):
+        # A lock or statement time-out (SQLSTATE 55P03, 57014) or a lost database: nothing was saved
+        # (answer_save is one transaction) and the same request can simply be sent again.
+        message = _("Not saved: the database is busy or unavailable. What you typed is kept; try again in a moment.")
+        if request.headers.get("HX-Request"):
+            response = render(
+                request,
+                "assessments/questionnaire_capability.html#answer-unavailable",
+                {"answer_pk": answer_pk, "message": message},
+                status=503,
+            )
+        else:
+            response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = "5"
+        return response
+
+
+def _answer_update(request, pk, answer_pk):
     submission = get_submission_for_user(request, pk, write=True)
     answer = get_object_or_404(
         Answer.objects.select_related("indicator__capability__domain", "updated_by").prefetch_related(
@@ -395,12 +419,11 @@ def answer_update(request, pk, answer_pk):
             # the next autosave.
             state, status = {"kind": "conflict", "current": conflict.current, "base_version": base_version}, 409
     if request.headers.get("HX-Request"):
-        return render(
-            request,
-            "assessments/questionnaire_capability.html#answer-state",
-            {"answer": answer, "form": form, "state": state, "submission": submission, "oob": True},
-            status=status,
-        )
+        context = {"answer": answer, "form": form, "state": state, "submission": submission, "oob": True}
+        if status == 200:
+            # The side navigation's counts follow the saved answer.
+            context |= {"progress": submission_progress(submission), "capability": answer.indicator.capability}
+        return render(request, "assessments/questionnaire_capability.html#answer-state", context, status=status)
     if state["kind"] == "saved":
         messages.success(request, _("Answer to %(code)s saved.") % {"code": answer.indicator.code})
         url = reverse("assessments:questionnaire_capability", args=[submission.pk, answer.indicator.capability.number])

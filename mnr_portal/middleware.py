@@ -1,10 +1,12 @@
 import time
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
+from django.shortcuts import resolve_url
 from django.utils.translation import gettext as _
 
 
@@ -36,9 +38,10 @@ class SessionTimeoutMiddleware:
     """Idle and absolute session time-outs.
 
     A session unused for ``SESSION_IDLE_TIMEOUT`` seconds, or older than ``SESSION_ABSOLUTE_TIMEOUT``,
-    is ended. The last-seen stamp is written at most once a minute, so pages do not each cost a
-    session write. An htmx request on an ended session gets 401 (the page keeps what was typed and
-    says so); a page request goes to the login page.
+    is ended. The last-seen stamp is written at most once a minute (more often for a time-out
+    shorter than two minutes), so pages do not each cost a session write. An htmx request on an
+    ended session, or without one, gets 401 instead of the login page (the page keeps what was
+    typed and says so); a page request goes to the login page.
     """
 
     STARTED, SEEN = "mnr_session_started", "mnr_session_seen"
@@ -48,7 +51,8 @@ class SessionTimeoutMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        signed_in = user is not None and user.is_authenticated
+        if signed_in:
             now = int(time.time())
             started = request.session.get(self.STARTED)
             seen = request.session.get(self.SEEN)
@@ -70,6 +74,17 @@ class SessionTimeoutMiddleware:
                     else _("Your session reached its maximum length; please log in again."),
                 )
                 return redirect_to_login(request.get_full_path())
-            if now - seen >= 60:
+            if now - seen >= min(60, settings.SESSION_IDLE_TIMEOUT // 2):
                 request.session[self.SEEN] = now
-        return self.get_response(request)
+        response = self.get_response(request)
+        if not signed_in and request.headers.get("HX-Request") and self._to_login(response):
+            # Signed out meanwhile (another tab, an ended session): the script must not take the
+            # login page for an answer. (A signed-in request that logs out still gets its redirect.)
+            return HttpResponse(status=401)
+        return response
+
+    @staticmethod
+    def _to_login(response):
+        if response.status_code != 302:
+            return False
+        return urlsplit(response["Location"]).path == resolve_url(settings.LOGIN_URL)

@@ -1,4 +1,4 @@
-// Site-wide behaviour. Pages work without script; with it, answers save as you go (htmx).
+// Site-wide behaviour. Pages work without script. The questionnaire's autosave is static/js/autosave.js.
 (function () {
   "use strict";
 
@@ -22,49 +22,4 @@
       event.preventDefault();
     }
   });
-
-  function stateOf(form) {
-    return form.querySelector(".save-state");
-  }
-
-  function say(form, text, kind) {
-    var state = stateOf(form);
-    if (!state) return;
-    state.className = "save-state" + (kind ? " " + kind : "");
-    state.textContent = text;
-  }
-
-  document.addEventListener("htmx:beforeRequest", function (event) {
-    var form = event.detail.elt;
-    if (form.classList && form.classList.contains("answer-form")) {
-      say(form, form.closest("[data-saving]") ? form.closest("[data-saving]").dataset.saving : "…", "");
-    }
-  });
-
-  function failed(event) {
-    var form = event.detail.elt;
-    if (form.classList && form.classList.contains("answer-form")) {
-      var main = document.getElementById("main");
-      var ended = event.detail.xhr && event.detail.xhr.status === 401;
-      say(form, ended ? main.dataset.sessionEnded : main.dataset.saveFailed, "error");
-    }
-  }
-  document.addEventListener("htmx:sendError", failed);
-  document.addEventListener("htmx:responseError", failed);
-
-  // A field whose error message (named in its aria-describedby) has text is marked invalid for screen readers.
-  function markInvalid(event) {
-    var form = event.detail.elt;
-    if (!(form.classList && form.classList.contains("answer-form"))) return;
-    form.querySelectorAll("[aria-describedby]").forEach(function (field) {
-      var invalid = field.getAttribute("aria-describedby").split(/\s+/).some(function (id) {
-        var message = document.getElementById(id);
-        return message && message.classList.contains("invalid-feedback") && message.textContent.trim() !== "";
-      });
-      if (invalid) field.setAttribute("aria-invalid", "true");
-      else field.removeAttribute("aria-invalid");
-    });
-  }
-  document.addEventListener("htmx:afterRequest", markInvalid);
-  document.addEventListener("htmx:afterSettle", markInvalid);
 })();

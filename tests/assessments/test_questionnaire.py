@@ -2,12 +2,15 @@
 
 import html
 import re
+import threading
 
 import pytest
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.urls import reverse
 
 from assessments import services
-from assessments.models import AnswerRevision, Submission
+from assessments.models import Answer, AnswerRevision, Submission
+from tests.conftest import require_postgres
 
 pytestmark = pytest.mark.django_db
 
@@ -143,6 +146,244 @@ def test_a_missing_version_asks_for_a_reload(client, focal_point, answer):
     assert response.status_code == 400
     assert "reload the page" in element(response.content.decode(), f"state-{answer.pk}")
     unchanged(answer)
+
+
+def test_a_saved_answer_brings_the_side_navigation_counts_along(client, focal_point, answer):
+    client.force_login(focal_point)
+
+    response = client.post(update_url(answer), payload(answer, choice="2"), headers=HTMX)
+
+    body = response.content.decode()
+    nav = re.search(r'<nav id="questionnaire-nav"[^>]*hx-swap-oob="true"[^>]*>(.*?)</nav>', body, re.S)
+    assert nav, "no navigation in the saved fragment"
+    counts = " ".join(nav.group(1).split())
+    assert '1. Leadership</a> <span class="text-body-secondary">(1/2)</span>' in counts
+    assert '3. Legislation</a> <span class="text-body-secondary">(0/1)</span>' in counts
+    assert "1/3" in counts  # overall
+
+
+def test_an_autosave_costs_a_fixed_number_of_queries(
+    client, focal_point, answer, submission, django_assert_num_queries
+):
+    client.force_login(focal_point)
+    client.post(update_url(answer), payload(answer, choice="1"), headers=HTMX)  # the session is stamped
+    other = submission.answers.get(indicator__code="C03.1")
+    client.post(update_url(other), payload(other, choice="dk"), headers=HTMX)
+
+    # 4 middleware: session, user, roles, confirmed authenticator (two-step check)
+    # 4 view: submission, answer with descriptors (2), the version's levels
+    # 5 answer_save: savepoint, conditional update, revision, submission activity, release
+    # 2 navigation: answer counts per capability, the capabilities
+    with django_assert_num_queries(15):
+        response = client.post(update_url(answer), payload(answer, choice="2", version=1), headers=HTMX)
+    assert response.status_code == 200
+    assert "questionnaire-nav" in response.content.decode()
+
+
+def test_a_refused_answer_leaves_the_navigation_alone(client, focal_point, answer):
+    client.force_login(focal_point)
+
+    response = client.post(update_url(answer), payload(answer, choice="4"), headers=HTMX)
+
+    assert response.status_code == 422
+    assert "questionnaire-nav" not in response.content.decode()
+
+
+def test_the_capability_page_tells_the_script_where_the_csrf_cookie_is(client, focal_point, answer, settings):
+    """Logging in again in another tab rotates the CSRF token: the script reads the cookie, not the page."""
+    settings.CSRF_COOKIE_NAME = "mnr_csrf"
+    client.force_login(focal_point)
+
+    body = client.get(capability_url(answer)).content.decode()
+
+    assert 'data-csrf-cookie="mnr_csrf"' in body
+    assert "js/autosave.js" in body
+    assert "hx-post" not in body  # the script, not htmx, sends the answers
+
+
+def test_the_autosave_endpoint_checks_the_csrf_token_it_is_sent(focal_point, answer):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(focal_point)
+    client.get(capability_url(answer))
+    token = client.cookies["csrftoken"].value
+
+    refused = client.post(update_url(answer), payload(answer, choice="1"), headers=HTMX)
+    saved = client.post(update_url(answer), payload(answer, choice="1"), headers={**HTMX, "X-CSRFToken": token})
+
+    assert (refused.status_code, saved.status_code) == (403, 200)
+    answer.refresh_from_db()
+    assert answer.choice == "1"
+
+
+# The database times out or goes away ---------------------------------------------------------------------
+
+
+def failing(error, table='"assessments_answer"', verb="UPDATE"):
+    """An execute wrapper: statements of ``verb`` on ``table`` raise ``error`` as the driver would."""
+
+    def wrapper(execute, sql, params, many, context):
+        if sql.lstrip().upper().startswith(verb) and table in sql:
+            raise error
+        return execute(sql, params, many, context)
+
+    return wrapper
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        OperationalError("canceling statement due to lock timeout"),  # SQLSTATE 55P03
+        OperationalError("canceling statement due to statement timeout"),  # SQLSTATE 57014
+    ],
+)
+def test_a_database_time_out_answers_503_with_a_retryable_message(client, focal_point, answer, error):
+    client.force_login(focal_point)
+
+    with connection.execute_wrapper(failing(error)):
+        response = client.post(update_url(answer), payload(answer, choice="2", comment="Typed."), headers=HTMX)
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert element(response.content.decode(), f"state-{answer.pk}") == (
+        "Not saved: the database is busy or unavailable. What you typed is kept; try again in a moment."
+    )
+    unchanged(answer)
+    # The same request, sent again once the database answers, saves.
+    again = client.post(update_url(answer), payload(answer, choice="2", comment="Typed."), headers=HTMX)
+    assert again.status_code == 200
+    answer.refresh_from_db()
+    assert (answer.choice, answer.comment, answer.version) == ("2", "Typed.", 1)
+
+
+def test_a_database_lost_while_reading_the_answer_answers_503(client, focal_point, answer):
+    client.force_login(focal_point)
+
+    with connection.execute_wrapper(
+        failing(InterfaceError("connection already closed"), '"assessments_submission"', "SELECT")
+    ):
+        response = client.post(update_url(answer), payload(answer, choice="2"), headers=HTMX)
+
+    assert response.status_code == 503
+    assert "database is busy or unavailable" in element(response.content.decode(), f"state-{answer.pk}")
+    unchanged(answer)
+
+
+def test_a_plain_post_during_a_database_time_out_gets_a_503_page_and_saves_nothing(client, focal_point, answer):
+    client.force_login(focal_point)
+
+    with connection.execute_wrapper(failing(OperationalError("canceling statement due to lock timeout"))):
+        response = client.post(update_url(answer), payload(answer, choice="2"))
+
+    assert response.status_code == 503
+    assert "database is busy or unavailable" in response.content.decode()
+    unchanged(answer)
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_an_answer_locked_past_the_lock_timeout_answers_503_on_postgresql(client, focal_point, answer):
+    """A real lock wait: another connection holds the answer's row until PostgreSQL gives up (55P03)."""
+    require_postgres()
+    client.force_login(focal_point)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_row():
+        try:
+            with transaction.atomic():
+                Answer.objects.select_for_update().get(pk=answer.pk)
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_row)
+    holder.start()
+    try:
+        assert locked.wait(timeout=10)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '300ms'")
+        response = client.post(update_url(answer), payload(answer, choice="2"), headers=HTMX)
+    finally:
+        release.set()
+        holder.join(timeout=30)
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+
+    assert response.status_code == 503
+    assert "database is busy or unavailable" in element(response.content.decode(), f"state-{answer.pk}")
+    unchanged(answer)
+    assert client.post(update_url(answer), payload(answer, choice="2"), headers=HTMX).status_code == 200
+
+
+# Signed out while the page is open -----------------------------------------------------------------------
+
+
+def test_an_autosave_without_a_session_gets_401_not_the_login_page(client, answer):
+    response = client.post(update_url(answer), payload(answer, choice="2"), headers=HTMX)
+
+    assert response.status_code == 401
+    unchanged(answer)
+
+
+def test_logging_out_through_htmx_keeps_its_redirect(client, focal_point):
+    """Only a request that arrives signed out gets 401; one that signs out is answered as usual."""
+    client.force_login(focal_point)
+
+    response = client.post(reverse("logout"), headers=HTMX)
+
+    assert response.status_code == 302
+
+
+def test_a_plain_post_without_a_session_goes_to_the_login_page(client, answer):
+    response = client.post(update_url(answer), payload(answer, choice="2"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+    unchanged(answer)
+
+
+def test_an_autosave_after_the_idle_time_out_gets_401_and_the_next_ones_too(client, focal_point, answer, settings):
+    client.force_login(focal_point)
+    session = client.session
+    session["mnr_session_seen"] -= settings.SESSION_IDLE_TIMEOUT + 1
+    session.save()
+
+    first = client.post(update_url(answer), payload(answer, choice="2"), headers=HTMX)
+    second = client.post(update_url(answer), payload(answer, choice="2", comment="More."), headers=HTMX)
+
+    assert (first.status_code, second.status_code) == (401, 401)
+    unchanged(answer)
+
+
+def test_after_logging_in_again_the_kept_text_saves_on_its_old_version(client, focal_point, answer):
+    """The page was loaded before the session ended: its version still holds, nothing is retyped."""
+    client.force_login(focal_point)
+    client.logout()
+    assert client.post(update_url(answer), payload(answer, comment="Kept."), headers=HTMX).status_code == 401
+
+    client.force_login(focal_point)
+    response = client.post(update_url(answer), payload(answer, comment="Kept."), headers=HTMX)
+
+    assert response.status_code == 200
+    answer.refresh_from_db()
+    assert (answer.comment, answer.version) == ("Kept.", 1)
+
+
+def test_a_short_idle_time_out_is_kept_alive_by_activity(client, focal_point, answer, settings):
+    """The last-seen stamp is written at least every half time-out, so activity keeps the session."""
+    settings.SESSION_IDLE_TIMEOUT = 10
+    client.force_login(focal_point)
+    session = client.session
+    session["mnr_session_seen"] -= 6  # active 6 s ago: past half the time-out, within it
+    session.save()
+
+    assert client.post(update_url(answer), payload(answer, choice="1"), headers=HTMX).status_code == 200
+    session = client.session
+    session["mnr_session_seen"] -= 6  # six more seconds: 12 s after the first stamp, 6 after the last
+    session.save()
+    assert client.post(update_url(answer), payload(answer, choice="2", version=1), headers=HTMX).status_code == 200
 
 
 # Optimistic locking ------------------------------------------------------------------------------------

@@ -57,13 +57,15 @@ def test_focal_point_answers_over_several_visits_and_submits(page, submission, o
     body.refresh_from_db()
     assert (body.choice, body.version) == ("2", 1)
 
-    # Typing the evidence saves once the person pauses (1.5 s debounce).
+    # Typing the evidence saves once the person pauses (0.8 s debounce), and the side navigation counts it.
     evidence = "Decree 12/2024 founding the national council; https://example.org/decree"
     card(page, "C01.1").get_by_label("Evidence", exact=True).fill(evidence)
     expect(state).to_have_text(SAVED)
     expect(page.locator(f"#err-{body.pk}-evidence")).to_have_text("")
     body.refresh_from_db()
     assert (body.choice, body.evidence, body.version) == ("3", evidence, 2)
+    leadership = page.locator("#questionnaire-nav").get_by_role("listitem").filter(has_text="1. Leadership")
+    expect(leadership).to_contain_text("(1/2)")
 
     # Load the page afresh (goto, not reload: a reload may restore form fields from the browser's own memory).
     page.goto(page.url)
