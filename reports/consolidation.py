@@ -310,7 +310,12 @@ def _cycle_report_data(cycle, *, now=None):
         "priorities": [
             {"capability": p.capability, "gap": p.gap, "weight": p.weight, "score": p.score} for p in priorities
         ],
-        "strengths": [c["number"] for c in capability_rows if c["gap"] is not None and c["gap"] <= 0],
+        # A strength meets its target and is not contested: a median that organisations dispute by two
+        # levels or more is listed under contested (with "at target") until it is discussed and validated.
+        "at_target": [c["number"] for c in capability_rows if c["gap"] is not None and c["gap"] <= 0],
+        "strengths": [
+            c["number"] for c in capability_rows if c["gap"] is not None and c["gap"] <= 0 and not c["contested"]
+        ],
         "contested": [c["number"] for c in capability_rows if c["contested"]],
         "resolved": [c["number"] for c in capability_rows if c["resolved"]],
         "data_gaps": [c["number"] for c in capability_rows if c["data_gap"]],
@@ -359,6 +364,6 @@ def observer_view(data):
     for domain in data["domains"]:
         domain.update(_domain_profile(domain["code"], [caps[n] for n in domain["capabilities"]]))
     data["priorities"] = [p for p in data["priorities"] if not caps[p["capability"]]["suppressed"]]
-    for key in ("strengths", "contested", "resolved"):
+    for key in ("at_target", "strengths", "contested", "resolved"):
         data[key] = [n for n in data[key] if not caps[n]["suppressed"]]
     return data
