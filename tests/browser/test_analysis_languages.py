@@ -54,11 +54,6 @@ def open_analysis(page, cycle, coordinator, language):
     page.screenshot(path=str(RESULTS / f"analysis-{language}.png"), full_page=True)
 
 
-def rows_of(page, chart):
-    labels = boxes(page, f".chart.{chart} tbody th.cap-label")
-    return labels
-
-
 def test_analysis_charts_in_arabic_are_mirrored_whole_and_use_arabic_numbers(page, answered_cycle, coordinator):
     open_analysis(page, answered_cycle, coordinator, "ar")
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
@@ -82,8 +77,10 @@ def test_analysis_charts_in_arabic_are_mirrored_whole_and_use_arabic_numbers(pag
         assert heading["width"] > 300, "a domain heading spans the chart"
 
     heat_labels = boxes(page, ".heat-map tbody th.cap-label")
-    heat_cells = page.locator(".heat-map tbody tr").first.locator("td").evaluate_all(
-        "els => els.map(e => e.getBoundingClientRect().right)"
+    heat_cells = (
+        page.locator(".heat-map tbody tr")
+        .first.locator("td")
+        .evaluate_all("els => els.map(e => e.getBoundingClientRect().right)")
     )
     assert heat_labels[0]["x"] >= max(heat_cells) - 1, "the heat map's labels sit on the right"
     expect(page.locator(".heat-map thead th.sector").first).not_to_have_text(re.compile("[A-Za-z]"))
