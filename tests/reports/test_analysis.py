@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from assessments.models import Submission
 from capabilities.models import Capability
@@ -79,7 +80,10 @@ def test_a_validated_disagreement_shows_as_resolved_with_its_rationale(client, c
 
 
 def test_the_analysis_page_is_in_the_users_language_with_its_decimal_comma(client, coordinator, seeded_cycle):
-    body = analysis(client, coordinator, seeded_cycle, language="fr")
+    try:
+        body = analysis(client, coordinator, seeded_cycle, language="fr")
+    finally:
+        translation.activate("en")  # the request left French active in this thread
 
     assert 'class="value">1,5<' in chart_row(body, "1. Leadership")
     assert "Légende" in body

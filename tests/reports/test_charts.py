@@ -10,6 +10,13 @@ from reports.consolidation import cycle_report_data, observer_view
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
 LONG_TITLE = "Compensation, remedies and complaints arrangements"
 
 
