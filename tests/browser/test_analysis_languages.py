@@ -101,3 +101,22 @@ def test_analysis_charts_in_english_read_left_to_right(page, answered_cycle, coo
         re.compile(r"^10\. Compensation, remedies and complaints arrangements$")
     )
     expect(page.locator(".domain-profile .chart-legend li")).to_have_count(7)
+
+
+def test_an_observer_in_arabic_sees_too_few_answers_where_one_organisation_answered(
+    page, answered_cycle, coordinator, observer
+):
+    answered_cycle.submissions.exclude(organisation__sector__code="ministry").update(status=Submission.Status.DRAFT)
+    page.set_viewport_size({"width": 1400, "height": 900})
+    log_in(page, observer.username)
+    switch_language(page, "ar")
+    page.goto(f"/cycles/{answered_cycle.pk}/analysis/")
+    RESULTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(RESULTS / "analysis-ar-observer.png"), full_page=True)
+
+    expect(page.locator(".domain-profile tbody .track .bar")).to_have_count(0)
+    expect(page.locator(".domain-profile tbody .track-note")).to_have_count(21)
+    expect(page.locator("#small-numbers")).to_be_visible()
+    expect(page.locator(".heat-map")).to_have_count(0)
+    values = boxes(page, ".domain-profile tbody td.value")
+    assert {v["text"].strip() for v in values} == {"–"}

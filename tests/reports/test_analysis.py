@@ -41,7 +41,10 @@ def test_with_one_included_organisation_an_observer_sees_no_level_and_the_coordi
     assert 'class="value">2.0<' not in chart_row(observed, "3. Legislation")
     assert 'class="value">2.0<' in chart_row(coordinated, "3. Legislation")
     assert TOO_FEW not in coordinated
-    assert "No capability is below its target." in observed  # no ranked gap gives the level away
+    # No ranked gap or contested range gives a level away, and the page says why the lists are empty.
+    assert "No capability shown here is below its target." in observed
+    assert "No capability shown here is contested." in observed
+    assert observed.count("3 capabilities are left out here: too few answers to show.") == 2
     assert 'id="small-numbers"' in observed and 'id="small-numbers"' not in coordinated
 
 
