@@ -6,7 +6,6 @@ own static files and ``data:`` URLs, so a report can never read local files or t
 
 import mimetypes
 import re
-from datetime import datetime
 
 from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
@@ -58,7 +57,6 @@ def report_context(data):
     return {
         "data": data,
         "meta": data["meta"],
-        "generated": datetime.fromisoformat(data["meta"]["generated_at"]),
         "domains": domains,
         "caps": caps,
         "priorities": [{**p, "cap": caps[p["capability"]]} for p in data["priorities"]],
