@@ -1,179 +1,191 @@
-"""Charts drawn on the server as SVG, the same markup on the analysis pages and in the PDF.
+"""Charts built on the server as HTML tables and boxes, the same markup on the analysis page and in the PDF.
 
-Colours follow the level scale and keep at least 4.5:1 contrast for the text drawn on them.
+HTML rather than SVG text: labels then wrap, follow the page's direction (Arabic charts are mirrored
+and their text shaped, which WeasyPrint's SVG text cannot do) and use the language's numbers. Each
+chart is a named image to screen readers; the analysis page repeats its figures as a plain table.
+Styles: static/reports/charts.css. Fill colours keep at least 4.5:1 contrast with the black text.
 """
 
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language_bidi
+from django.utils.translation import gettext as _
+
+from .formatting import number
 
 # Level 0 … 4: red to green, light enough for black text.
 LEVEL_FILLS = ["#f4b6b6", "#f8cf9f", "#f7e59b", "#c9e4a6", "#8fd19e"]
 NO_DATA_FILL = "#e9ecef"
-
-
-def _join(parts):
-    """Concatenate markup that format_html already escaped, staying safe without mark_safe."""
-    return format_html("{}" * len(parts), *parts)
+MAX_LEVEL = 4
 
 
 def level_fill(level):
     if level is None:
         return NO_DATA_FILL
-    return LEVEL_FILLS[max(0, min(4, int(round(level))))]
+    return LEVEL_FILLS[max(0, min(MAX_LEVEL, int(round(level))))]
 
 
-def _fmt(value):
-    return "–" if value is None else f"{value:.1f}"
+def _side():
+    """The physical side levels grow from: the left in English, the right in Arabic."""
+    return "right" if get_language_bidi() else "left"
 
 
-def heat_map(data, *, title, no_data_label):
-    """Capabilities (rows) × sectors (columns): the median organisation score of each sector."""
-    sectors = data["sectors"]
-    caps = data["capabilities"]
-    label_w, cell_w, cell_h, head_h = 210, 46, 18, 110
-    width = label_w + cell_w * max(1, len(sectors)) + 90  # room for the last slanted sector names
-    height = head_h + cell_h * len(caps) + 30
-    parts = [
+def _pct(level):
+    return round(100 * max(0.0, min(float(level), MAX_LEVEL)) / MAX_LEVEL, 2)
+
+
+def legend(data, *, target=True):
+    """What the colours (and the target tick) mean, with the scale's level names."""
+    items = [
         format_html(
-            '<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="hm-title" viewBox="0 0 {} {}" '
-            'width="100%" class="chart heat-map" font-family="MNR Sans, DejaVu Sans, sans-serif" font-size="9">'
-            '<title id="hm-title">{}</title>',
-            width,
-            height,
-            title,
+            '<li><span class="swatch" style="background-color: {}"></span>{} {}</li>',
+            LEVEL_FILLS[row["level"]],
+            row["level"],
+            row["name"],
         )
+        for row in data["scale"]
+        if 0 <= row["level"] <= MAX_LEVEL
     ]
-    for i, sector in enumerate(sectors):
-        x = label_w + i * cell_w + cell_w / 2
-        parts.append(
-            format_html(
-                '<text transform="translate({},{}) rotate(-55)" text-anchor="start">{}</text>',
-                x,
-                head_h - 6,
-                sector["name"][:28],
-            )
-        )
-    for row, cap in enumerate(caps):
-        y = head_h + row * cell_h
-        parts.append(
-            format_html(
-                '<text x="{}" y="{}" text-anchor="end">{}. {}</text>',
-                label_w - 6,
-                y + 12,
-                cap["number"],
-                cap["title"][:34],
-            )
-        )
-        for i, sector in enumerate(sectors):
-            value = cap["by_sector"].get(sector["code"])
-            x = label_w + i * cell_w
-            parts.append(
-                format_html(
-                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" stroke="#fff"><title>{}</title></rect>'
-                    '<text x="{}" y="{}" text-anchor="middle">{}</text>',
-                    x,
-                    y,
-                    cell_w,
-                    cell_h,
-                    level_fill(value),
-                    f"{cap['number']} × {sector['name']}: {_fmt(value)}",
-                    x + cell_w / 2,
-                    y + 12,
-                    _fmt(value),
-                )
-            )
-    parts.append(
-        format_html(
-            '<rect x="{}" y="{}" width="12" height="10" fill="{}"/><text x="{}" y="{}">{}</text>',
-            label_w,
-            height - 16,
-            NO_DATA_FILL,
-            label_w + 16,
-            height - 7,
-            no_data_label,
-        )
+    items.append(
+        format_html('<li><span class="swatch" style="background-color: {}"></span>{}</li>', NO_DATA_FILL, _("no level"))
     )
-    parts.append(SafeString("</svg>"))
-    return _join(parts)
+    if target:
+        items.append(format_html('<li><span class="swatch target-swatch"></span>{}</li>', _("target")))
+    entries = format_html_join("", "{}", ((i,) for i in items))
+    return format_html('<ul class="chart-legend" aria-label="{}">{}</ul>', _("Legend"), entries)
 
 
-def domain_profile(data, *, title, target_label, level_label):
+def domain_profile(data):
     """One band per domain: each capability's national level as a bar, its target as a tick."""
+    side = _side()
     caps = {c["number"]: c for c in data["capabilities"]}
-    label_w, bar_h, gap, scale_w = 230, 14, 4, 300
-    rows = sum(len(d["capabilities"]) for d in data["domains"]) + len(data["domains"])
-    height = 40 + rows * (bar_h + gap) + 20
-    width = label_w + scale_w + 60
-    parts = [
-        format_html(
-            '<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="dp-title" viewBox="0 0 {} {}" '
-            'width="100%" class="chart domain-profile" font-family="MNR Sans, DejaVu Sans, sans-serif" font-size="9">'
-            '<title id="dp-title">{}</title>',
-            width,
-            height,
-            title,
-        )
-    ]
-    for level in range(5):
-        x = label_w + level * scale_w / 4
-        parts.append(
+    title = _("National level of each capability, by domain")
+    ticks = format_html_join(
+        "",
+        '<span class="tick-label" style="{}: {}%">{}</span>',
+        ((side, _pct(level), level) for level in range(MAX_LEVEL + 1)),
+    )
+    grid = format_html_join(
+        "", '<span class="grid-line" style="{}: {}%"></span>', ((side, _pct(level)) for level in range(MAX_LEVEL + 1))
+    )
+    rows = []
+    for domain in data["domains"]:
+        rows.append(
             format_html(
-                '<line x1="{}" y1="24" x2="{}" y2="{}" stroke="#ced4da" stroke-dasharray="2,2"/>'
-                '<text x="{}" y="18" text-anchor="middle">{}</text>',
-                x,
-                x,
-                height - 14,
-                x,
-                level,
+                '<tr class="domain-row"><th colspan="3" scope="colgroup">{}. {}</th></tr>',
+                domain["code"],
+                domain["name"],
             )
         )
-    y = 30
-    for domain in data["domains"]:
-        parts.append(
-            format_html('<text x="4" y="{}" font-weight="bold">{}. {}</text>', y + 11, domain["code"], domain["name"])
-        )
-        y += bar_h + gap
-        for number in domain["capabilities"]:
-            cap = caps[number]
+        for number_ in domain["capabilities"]:
+            cap = caps[number_]
             level = cap["level"]
-            bar = 0 if level is None else level * scale_w / 4
-            parts.append(
+            if cap.get("suppressed"):
+                track = format_html('<span class="track-note">{}</span>', _("too few answers to show"))
+                shown = "–"
+            else:
+                bar = (
+                    format_html(
+                        '<span class="bar" style="{}: 0; width: {}%; background-color: {}"></span>',
+                        side,
+                        _pct(level),
+                        level_fill(level),
+                    )
+                    if level is not None
+                    else format_html('<span class="track-note">{}</span>', _("no level"))
+                )
+                track = format_html(
+                    '{}{}<span class="target-tick" style="{}: {}%" title="{} {}"></span>',
+                    grid,
+                    bar,
+                    side,
+                    _pct(cap["target"]),
+                    _("target"),
+                    cap["target"],
+                )
+                shown = number(level)
+            rows.append(
                 format_html(
-                    '<text x="{}" y="{}" text-anchor="end">{}. {}</text>'
-                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}</title></rect>'
-                    '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#212529" stroke-width="2"/>'
-                    '<text x="{}" y="{}">{}</text>',
-                    label_w - 6,
-                    y + 11,
-                    number,
-                    cap["title"][:36],
-                    label_w,
-                    y,
-                    max(bar, 1),
-                    bar_h,
-                    level_fill(level) if level is not None else "#fff",
-                    f"{level_label} {_fmt(level)}, {target_label} {cap['target']}",
-                    label_w + cap["target"] * scale_w / 4,
-                    y - 2,
-                    label_w + cap["target"] * scale_w / 4,
-                    y + bar_h + 2,
-                    label_w + scale_w + 8,
-                    y + 11,
-                    _fmt(level),
+                    '<tr><th scope="row" class="cap-label">{}. {}</th>'
+                    '<td class="track-cell"><div class="track">{}</div></td><td class="value">{}</td></tr>',
+                    cap["number"],
+                    cap["title"],
+                    track,
+                    shown,
                 )
             )
-            y += bar_h + gap
-    parts.append(
-        format_html(
-            '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#212529" stroke-width="2"/><text x="{}" y="{}">{}</text>',
-            label_w,
-            height - 8,
-            label_w + 12,
-            height - 8,
-            label_w + 16,
-            height - 5,
-            target_label,
-        )
+    return format_html(
+        '<figure class="chart domain-profile" role="img" aria-label="{}"><figcaption>{}</figcaption>'
+        '<table><thead><tr><th scope="col" class="cap-label">{}</th><th scope="col" class="track-cell">'
+        '<div class="axis">{}</div></th><th scope="col" class="value">{}</th></tr></thead><tbody>{}</tbody></table>'
+        "{}</figure>",
+        title,
+        title,
+        _("Capability"),
+        ticks,
+        _("Level"),
+        format_html_join("", "{}", ((r,) for r in rows)),
+        legend(data),
     )
-    parts.append(SafeString("</svg>"))
-    return _join(parts)
+
+
+def heat_map_sectors(data):
+    """Sectors with at least one organisation score, and the names of those left out (no included answers)."""
+    scored = {code for cap in data["capabilities"] for code in cap["by_sector"]}
+    shown = [s for s in data["sectors"] if s["code"] in scored]
+    left_out = [s["name"] for s in data["sectors"] if s["code"] not in scored]
+    return shown, left_out
+
+
+def heat_map(data):
+    """Capabilities (rows) × sectors (columns): the median organisation score of each sector."""
+    title = _("Capability levels by sector (median organisation score)")
+    sectors, left_out = heat_map_sectors(data)
+    head = format_html_join("", '<th scope="col" class="sector">{}</th>', ((s["name"],) for s in sectors))
+    rows = []
+    for cap in data["capabilities"]:
+        cells = []
+        for sector in sectors:
+            value = cap["by_sector"].get(sector["code"])
+            cells.append(
+                format_html(
+                    '<td style="background-color: {}" title="{}. {} × {}: {}">{}</td>',
+                    level_fill(value),
+                    cap["number"],
+                    cap["title"],
+                    sector["name"],
+                    number(value),
+                    number(value),
+                )
+            )
+        rows.append(
+            format_html(
+                '<tr><th scope="row" class="cap-label">{}. {}</th>{}</tr>',
+                cap["number"],
+                cap["title"],
+                format_html_join("", "{}", ((c,) for c in cells)),
+            )
+        )
+    if not sectors:
+        body = format_html('<p class="chart-note">{}</p>', _("No organisation has a score yet."))
+    else:
+        body = format_html(
+            '<table><thead><tr><th scope="col" class="cap-label">{}</th>{}</tr></thead><tbody>{}</tbody></table>',
+            _("Capability"),
+            head,
+            format_html_join("", "{}", ((r,) for r in rows)),
+        )
+    note = ""
+    if left_out:
+        note = format_html(
+            '<p class="chart-note">{}</p>',
+            _("Sectors without a column (no included answer of theirs gives a level): %(sectors)s.")
+            % {"sectors": ", ".join(left_out)},
+        )
+    return format_html(
+        '<figure class="chart heat-map" role="img" aria-label="{}"><figcaption>{}</figcaption>{}{}{}</figure>',
+        title,
+        title,
+        body,
+        note,
+        legend(data, target=False),
+    )

@@ -4,6 +4,7 @@
 (see tests/reports/test_consolidation.py) and returns plain, JSON-ready data.
 """
 
+import copy
 from collections import defaultdict
 from statistics import median
 
@@ -48,6 +49,11 @@ def _national_scores(answers, submissions, indicators, targets, validated):
             list(org_scores[number].values()), target=targets[number], validated=validated.get(number)
         )
     return national, org_scores
+
+
+def _domain_profile(code, caps):
+    profile = scoring.DomainProfile(code, [c["level"] for c in caps if c["level"] is not None])
+    return {"mean": profile.mean, "min": profile.minimum, "max": profile.maximum}
 
 
 def cycle_report_data(cycle, *, now=None, language=None):
@@ -122,7 +128,7 @@ def _cycle_report_data(cycle, *, now=None):
         .order_by("-opens_on")
         .first()
     )
-    previous_levels = {}
+    previous_levels, previous_respondents = {}, {}
     if previous is not None:
         prev_subs = {
             s["id"]: {"name": str(s["id"])}
@@ -134,6 +140,7 @@ def _cycle_report_data(cycle, *, now=None):
         prev_validated = dict(ValidatedLevel.objects.filter(cycle=previous).values_list("capability__number", "level"))
         prev_national, _ = _national_scores(prev_answers, prev_subs, indicators, targets, prev_validated)
         previous_levels = {n: s.level for n, s in prev_national.items()}
+        previous_respondents = {n: s.respondents for n, s in prev_national.items()}
 
     weights = defaultdict(list)
     for ind in indicators.values():
@@ -200,9 +207,13 @@ def _cycle_report_data(cycle, *, now=None):
                 "distinct_levels": score.distinct_levels,
                 "respondents": score.respondents,
                 "coverage": score.coverage,
+                "disagreement": score.disagreement,
                 "contested": score.contested,
+                "resolved": score.resolved,
                 "data_gap": score.data_gap,
+                "suppressed": False,
                 "previous": previous_levels.get(cap.number),
+                "previous_respondents": previous_respondents.get(cap.number, 0),
                 "delta": scoring.delta(score.level, previous_levels.get(cap.number)),
                 "weight": weight_factors.get(cap.number, 1.0),
                 "organisations": [
@@ -235,15 +246,12 @@ def _cycle_report_data(cycle, *, now=None):
     domain_rows = []
     for d in domains:
         caps = [c for c in capability_rows if c["domain"] == d.code]
-        profile = scoring.DomainProfile(d.code, [c["level"] for c in caps if c["level"] is not None])
         domain_rows.append(
             {
                 "code": d.code,
                 "name": d.name,
                 "outcome": d.outcome,
-                "mean": profile.mean,
-                "min": profile.minimum,
-                "max": profile.maximum,
+                **_domain_profile(d.code, caps),
                 "target_mean": round(sum(c["target"] for c in caps) / len(caps), 2) if caps else None,
                 "capabilities": [c["number"] for c in caps],
             }
@@ -285,6 +293,7 @@ def _cycle_report_data(cycle, *, now=None):
             "cycle_status": cycle.status,
             "generated_at": now.isoformat(timespec="seconds"),
             "language": "en",
+            "audience": "coordinator",
         },
         "method": {
             "aggregate": "median",
@@ -301,8 +310,14 @@ def _cycle_report_data(cycle, *, now=None):
         "priorities": [
             {"capability": p.capability, "gap": p.gap, "weight": p.weight, "score": p.score} for p in priorities
         ],
-        "strengths": [c["number"] for c in capability_rows if c["gap"] is not None and c["gap"] <= 0],
+        # A strength meets its target and is not contested: a median that organisations dispute by two
+        # levels or more is listed under contested (with "at target") until it is discussed and validated.
+        "at_target": [c["number"] for c in capability_rows if c["gap"] is not None and c["gap"] <= 0],
+        "strengths": [
+            c["number"] for c in capability_rows if c["gap"] is not None and c["gap"] <= 0 and not c["contested"]
+        ],
         "contested": [c["number"] for c in capability_rows if c["contested"]],
+        "resolved": [c["number"] for c in capability_rows if c["resolved"]],
         "data_gaps": [c["number"] for c in capability_rows if c["data_gap"]],
         "enablers": enablers,
         "previous_cycle": {"title": previous.title, "period": previous.period} if previous else None,
@@ -312,3 +327,43 @@ def _cycle_report_data(cycle, *, now=None):
             "answers": len(included),
         },
     }
+
+
+# Levels an observer is not shown when fewer than OBSERVER_MIN_ORGANISATIONS organisations carry them.
+SMALL_NUMBER_FIELDS = ("computed", "validated", "level", "gap", "min", "max", "spread", "distinct_levels")
+
+
+def observer_report_data(cycle, *, now=None, language=None):
+    """The national analysis as an observer may see it: the one place the observer rules apply.
+
+    Observers get no organisation-level detail (organisations, evidence, sector medians), and a
+    capability that fewer than ``scoring.OBSERVER_MIN_ORGANISATIONS`` included organisations gave a
+    level is marked ``suppressed`` with none of its levels, gap or spread: with one or two
+    organisations the national level would be their own score. The same holds for the previous
+    cycle's level. Domain figures, priorities, strengths and contested lists are rebuilt from what
+    remains, so nothing hidden can be worked out from them. Same queries as ``cycle_report_data``.
+    """
+    return observer_view(cycle_report_data(cycle, now=now, language=language))
+
+
+def observer_view(data):
+    """A copy of ``cycle_report_data``'s result with the observer rules applied (see above)."""
+    data = copy.deepcopy(data)
+    minimum = scoring.OBSERVER_MIN_ORGANISATIONS
+    data["meta"]["audience"] = "observer"
+    data["method"]["observer_min_organisations"] = minimum
+    data["organisations"] = []
+    for cap in data["capabilities"]:
+        cap.update(organisations=[], evidence=[], by_sector={}, next_steps=[], validated_by="")
+        if cap["respondents"] < minimum:
+            cap.update(dict.fromkeys(SMALL_NUMBER_FIELDS), suppressed=True, validated_rationale="")
+            cap.update(disagreement=False, contested=False, resolved=False)
+        if cap["previous_respondents"] < minimum or cap["suppressed"]:
+            cap.update(previous=None, delta=None)
+    caps = {c["number"]: c for c in data["capabilities"]}
+    for domain in data["domains"]:
+        domain.update(_domain_profile(domain["code"], [caps[n] for n in domain["capabilities"]]))
+    data["priorities"] = [p for p in data["priorities"] if not caps[p["capability"]]["suppressed"]]
+    for key in ("at_target", "strengths", "contested", "resolved"):
+        data[key] = [n for n in data[key] if not caps[n]["suppressed"]]
+    return data

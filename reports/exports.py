@@ -1,13 +1,18 @@
-"""All answers of a cycle as XLSX or CSV, one row per organisation × indicator."""
+"""All answers of a cycle as XLSX or CSV, one row per organisation × indicator; the XLSX adds the national results."""
 
 import csv
 import io
+import re
 
+from django.utils import translation
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from assessments.models import Answer
+
+from .consolidation import cycle_report_data
+from .scoring import shown
 
 HEADERS = [
     "Organisation",
@@ -25,13 +30,46 @@ HEADERS = [
     "Last changed at (UTC)",
 ]
 ANSWER_LABELS = {"": "", "dk": "Don't know", "na": "Not applicable"}
+RESULT_HEADERS = [
+    "Domain",
+    "Capability",
+    "National level",
+    "Computed median",
+    "Target",
+    "Gap",
+    "Above target by",
+    "Lowest organisation score",
+    "Highest organisation score",
+    "Spread",
+    "Organisations scoring",
+    "Coverage",
+    "Contested",
+    "Data gap",
+    "Validated level",
+    "Validated by",
+    "Rationale",
+]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# A ";" followed by what a spreadsheet would run: French and Spanish spreadsheets split CSV on ";".
+SEMICOLON_FORMULA = re.compile(r"(;[ ]*)(?=[=+\-@])")
 
 
 def neutralise(value):
     """Text a spreadsheet would run as a formula (=, +, -, @ …) is prefixed with an apostrophe."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
+    return value
+
+
+def neutralise_csv(value):
+    """``neutralise``, and the same after every ";" inside the text.
+
+    Every CSV field is also quoted, so a spreadsheet that splits on ";" and honours quotes keeps
+    "see report;=1+1;" in one cell; one that ignores the quotes still gets "'=1+1" as the new cell.
+    """
+    value = neutralise(value)
+    if isinstance(value, str) and ";" in value:
+        value = SEMICOLON_FORMULA.sub(r"\1'", value)
     return value
 
 
@@ -64,27 +102,82 @@ def answer_rows(cycle):
 def answers_csv(cycle):
     buffer = io.StringIO()
     buffer.write("\ufeff")  # lets spreadsheet programs read UTF-8
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
     writer.writerow(HEADERS)
     for row in answer_rows(cycle):
-        writer.writerow([neutralise(v) for v in row])
+        writer.writerow([neutralise_csv(v) for v in row])
     return buffer.getvalue().encode("utf-8")
 
 
+def _yes(value):
+    return "yes" if value else "no"
+
+
+def result_rows(cycle):
+    """The national results, one row per capability, as the report computes them (see cycle_report_data).
+
+    Levels are rounded once, as printed in the report; a capability at or above its target has a
+    gap of 0 and says by how much it is above. Framework texts are in the active language.
+    """
+    data = cycle_report_data(cycle, language=translation.get_language())
+    domains = {d["code"]: d["name"] for d in data["domains"]}
+    for c in data["capabilities"]:
+        gap = c["gap"]
+        if c["contested"]:
+            contested = "yes"
+        elif c["resolved"]:
+            contested = "resolved by the validated level"
+        else:
+            contested = "no"
+        yield [
+            f"{c['domain']}. {domains.get(c['domain'], '')}",
+            f"{c['number']}. {c['title']}",
+            shown(c["level"]),
+            shown(c["computed"]),
+            c["target"],
+            None if gap is None else max(gap, 0.0),
+            shown(-gap) if gap is not None and gap < 0 else None,
+            c["min"],
+            c["max"],
+            c["spread"],
+            c["respondents"],
+            c["coverage"],
+            contested,
+            _yes(c["data_gap"]),
+            c["validated"],
+            c["validated_by"],
+            c["validated_rationale"],
+        ]
+
+
+def _header(sheet, titles):
+    font = Font(bold=True)
+    cells = []
+    for title in titles:
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = font
+        cells.append(cell)
+    return cells
+
+
 def answers_xlsx(cycle):
+    """Two sheets: "Answers" (the raw answers) and "National results" (one row per capability)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Answers")
     sheet.freeze_panes = "A2"
-    header_font = Font(bold=True)
-
-    header = []
-    for title in HEADERS:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = header_font
-        header.append(cell)
-    sheet.append(header)
+    sheet.append(_header(sheet, HEADERS))
     for row in answer_rows(cycle):
         sheet.append([neutralise(v) for v in row])
+
+    results = workbook.create_sheet("National results")
+    results.freeze_panes = "C2"
+    results.append(_header(results, RESULT_HEADERS))
+    coverage = RESULT_HEADERS.index("Coverage")
+    for row in result_rows(cycle):
+        cells = [neutralise(v) for v in row]
+        cells[coverage] = WriteOnlyCell(results, value=row[coverage])
+        cells[coverage].number_format = "0%"
+        results.append(cells)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -6,13 +6,11 @@ own static files and ``data:`` URLs, so a report can never read local files or t
 
 import mimetypes
 import re
-from datetime import datetime
 
 from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.translation import gettext as _
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -59,28 +57,26 @@ def report_context(data):
     return {
         "data": data,
         "meta": data["meta"],
-        "generated": datetime.fromisoformat(data["meta"]["generated_at"]),
         "domains": domains,
         "caps": caps,
         "priorities": [{**p, "cap": caps[p["capability"]]} for p in data["priorities"]],
         "strengths": [caps[n] for n in data["strengths"]],
+        "at_target": [caps[n] for n in data.get("at_target", data["strengths"])],
+        "contested_at_target": [
+            caps[n] for n in data.get("at_target", []) if caps[n]["contested"] and n not in data["strengths"]
+        ],
         "contested": [caps[n] for n in data["contested"]],
+        "resolved": [caps[n] for n in data.get("resolved", [])],
         "data_gaps": [caps[n] for n in data["data_gaps"]],
         "progress_rows": [c for c in data["capabilities"] if c["previous"] is not None or c["level"] is not None],
         "level_names": level_names,
-        "heat_map": charts.heat_map(
-            data, title=_("Capability levels by sector (median organisation score)"), no_data_label=_("no answer")
-        ),
-        "domain_profile": charts.domain_profile(
-            data,
-            title=_("National level of each capability, by domain"),
-            target_label=_("target"),
-            level_label=_("level"),
-        ),
+        "heat_map": charts.heat_map(data),
+        "domain_profile": charts.domain_profile(data),
     }
 
 
 def render_report_html(data):
+    # The charts and every number and date are formatted inside the override: in the report's language.
     with translation.override(data["meta"].get("language", "en")):
         return render_to_string("reports/pdf/gap_report.html", report_context(data))
 

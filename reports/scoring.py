@@ -5,12 +5,25 @@ returns, so the method can be tested on hand-made cases and explained line by li
 """
 
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
 
 CONTESTED_SPREAD = 2  # organisations' scores differing by this many levels or more
 MIN_RESPONDENTS = 2  # fewer organisations scoring a capability: a data gap
 MIN_COVERAGE = 0.5  # fewer answers with a level than this share of what was asked: a data gap
 LEVELS = {"0", "1", "2", "3", "4"}
+OBSERVER_MIN_ORGANISATIONS = 3  # observers see no level that fewer organisations carry (see docs/methodology.md)
+
+
+def shown(value):
+    """A level as it is printed: one decimal, halves rounded up (2.65 → 2.7), never -0.0.
+
+    National levels are rounded once, here, and gaps and changes are computed from the rounded
+    levels, so that level, target and gap always agree as printed (2.6, 3 and 0.4).
+    """
+    if value is None:
+        return None
+    return float(Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)) + 0.0  # + 0.0: no -0.0
 
 
 @dataclass(frozen=True)
@@ -72,8 +85,9 @@ class NationalScore:
 
     @property
     def level(self):
-        """The national level used for the gap: the validated one when the coordinator set it."""
-        return self.validated if self.validated is not None else self.computed
+        """The national level used for the gap: the validated one when the coordinator set it,
+        else the computed median with one decimal (as printed)."""
+        return self.validated if self.validated is not None else shown(self.computed)
 
     @property
     def spread(self):
@@ -82,8 +96,19 @@ class NationalScore:
         return round(self.maximum - self.minimum, 2)
 
     @property
-    def contested(self):
+    def disagreement(self):
+        """Organisations' scores are CONTESTED_SPREAD levels or more apart."""
         return self.spread is not None and self.spread >= CONTESTED_SPREAD
+
+    @property
+    def contested(self):
+        """A disagreement the coordinator has not settled with a validated level."""
+        return self.disagreement and self.validated is None
+
+    @property
+    def resolved(self):
+        """A disagreement settled by a validated level (shown with its rationale, not as contested)."""
+        return self.disagreement and self.validated is not None
 
     @property
     def data_gap(self):
@@ -91,9 +116,10 @@ class NationalScore:
 
     @property
     def gap(self):
+        """Target minus the level as printed, so the printed gap is the difference of the printed numbers."""
         if self.level is None:
             return None
-        return round(self.target - self.level, 2)
+        return shown(self.target - self.level)
 
 
 def national_score(org_scores, *, target, validated=None):
@@ -170,7 +196,7 @@ def delta(current, previous):
     """Change of a level since the previous cycle; None when either is missing."""
     if current is None or previous is None:
         return None
-    return round(current - previous, 2)
+    return shown(shown(current) - shown(previous))
 
 
 def next_level(level):

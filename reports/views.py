@@ -15,6 +15,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,7 +25,7 @@ from assessments.services import audit
 from capabilities.models import Capability, Enabler
 
 from . import charts, exports, services
-from .consolidation import INCLUDED_STATUSES, cycle_report_data
+from .consolidation import INCLUDED_STATUSES, cycle_report_data, observer_report_data
 from .forms import EnablerScoreForm, ValidatedLevelForm
 from .models import EnablerScore, ReportJob, ValidatedLevel, WorkerHeartbeat
 from .pdf import report_filename
@@ -45,28 +46,25 @@ def _coordinator_cycle(request, pk):
 def cycle_analysis(request, pk):
     cycle = _analysis_cycle(request, pk)
     full = coordinates(request.user, cycle.country_id)
-    data = cycle_report_data(cycle)
+    # Figures in the page's language; observers get theirs through the one function that applies their rules.
+    language = get_language()
+    data = cycle_report_data(cycle, language=language) if full else observer_report_data(cycle, language=language)
     caps = {c["number"]: c for c in data["capabilities"]}
     context = {
         "cycle": cycle,
         "data": data,
         "full": full,
-        "domain_profile": charts.domain_profile(
-            data,
-            title=_("National level of each capability, by domain"),
-            target_label=_("target"),
-            level_label=_("level"),
-        ),
+        "domain_profile": charts.domain_profile(data),
         "priorities": [{**p, "cap": caps[p["capability"]]} for p in data["priorities"]],
         "contested": [caps[n] for n in data["contested"]],
+        "resolved": [caps[n] for n in data["resolved"]],
         "data_gaps": [caps[n] for n in data["data_gaps"]],
         # A closed cycle's validated levels and enabler scores are final: shown, not offered as forms.
         "editable": full and cycle.status != Cycle.Status.CLOSED,
+        "suppressed": [c for c in data["capabilities"] if c["suppressed"]],
     }
     if full:
-        context["heat_map"] = charts.heat_map(
-            data, title=_("Capability levels by sector (median organisation score)"), no_data_label=_("no answer")
-        )
+        context["heat_map"] = charts.heat_map(data)
         context["contested_answers"] = _contested_answers(cycle, data["contested"])
         validated = {v.capability_id: v for v in ValidatedLevel.objects.filter(cycle=cycle)}
         capabilities = list(Capability.objects.filter(version_id=cycle.framework_version_id).order_by("number"))

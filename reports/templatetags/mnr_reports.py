@@ -1,28 +1,28 @@
-from datetime import date
-
 from django import template
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from assessments.models import Submission
+from reports import formatting
 
 register = template.Library()
 
 
 @register.filter
 def level(value):
-    """A level or gap with one decimal; a dash when there is none."""
-    if value is None or value == "":
-        return "–"
-    return number_format(round(float(value), 1), 1)  # "2.7" in English, "2,7" in French (rounded first)
+    """A level with one decimal in the language ("2.7", "2,7"); a dash when there is none."""
+    return formatting.number(value)
 
 
 @register.filter
 def signed(value):
-    if value is None:
-        return "–"
-    value = float(value)
-    return ("-" if value < 0 else "+") + number_format(round(abs(value), 1), 1)
+    """A change since the last cycle: "+0.5", "−0.3", "0.0"."""
+    return formatting.signed(value)
+
+
+@register.filter
+def gap(value):
+    """A gap below target, or "meets target, +0.2" above it."""
+    return formatting.gap(value)
 
 
 @register.filter
@@ -44,7 +44,14 @@ def get(mapping, key):
 
 @register.filter
 def isodate(value):
-    return date.fromisoformat(value).strftime("%d %b %Y") if value else ""
+    """An ISO date in the language: "4 March 2026", "4 mars 2026"."""
+    return formatting.day(value)
+
+
+@register.filter
+def moment(value):
+    """An ISO date and time (UTC) in the language."""
+    return formatting.moment(value)
 
 
 @register.filter

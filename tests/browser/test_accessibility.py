@@ -104,7 +104,7 @@ def test_coordinator_pages(new_page, cycle, submission, focal_point, coordinator
     audit.check(page, "cycle overview")
     page.goto(f"/cycles/{cycle.pk}/analysis/")
     # The charts are named images; their figures are also a table, one row per capability.
-    expect(page.locator("svg[role=img] > title")).to_have_count(2)
+    expect(page.locator(".chart[role=img][aria-label]")).to_have_count(2)
     page.locator("#chart-data > summary").click()
     expect(page.locator("#chart-data tbody tr")).to_have_count(3)
     expect(page.locator("#chart-data tbody tr").nth(1)).to_contain_text("3. Legislation")

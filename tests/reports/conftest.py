@@ -17,7 +17,7 @@ So, by hand (median of the organisations' weighted means, target 3 everywhere):
 - capability 1: ministry (3·2 + 0·1)/3 = 2.0, NGO 1.0 → level 1.5, gap 1.5, weight 0.75 → priority 1.125;
 - capability 3: 2, 1, 0 → level 1.0, spread exactly 2 → contested, gap 2.0, weight 1.5 → priority 3.0;
 - capability 4: police (1·3 + 2·1)/4 = 1.25, NGO only "don't know" → one respondent: a data gap,
-  coverage 2/3, gap 1.75, weight 1.0 → priority 1.75.
+  coverage 2/3; the national level is rounded once to 1.3 as printed, so gap 1.7, weight 1.0 → priority 1.7.
 
 Ranking: 3 (Legislation), 4, 1.
 """

@@ -4,7 +4,7 @@ import pytest
 
 from assessments.models import Answer, Cycle, Submission
 from capabilities.models import Capability, Enabler
-from reports.consolidation import cycle_report_data
+from reports.consolidation import SMALL_NUMBER_FIELDS, cycle_report_data, observer_report_data
 from reports.services import enabler_score_set, validated_level_set
 from tests.reports.conftest import submission_status_set
 
@@ -57,7 +57,8 @@ def test_priorities_rank_capabilities_by_gap_times_weight(seeded_cycle):
 
     assert data["priorities"] == [
         {"capability": 3, "gap": 2.0, "weight": 1.5, "score": 3.0},
-        {"capability": 4, "gap": 1.75, "weight": 1.0, "score": 1.75},
+        # Capability 4's median 1.25 is printed 1.3: its gap is 3 − 1.3 = 1.7, not 1.75 (printed "1.8").
+        {"capability": 4, "gap": 1.7, "weight": 1.0, "score": 1.7},
         {"capability": 1, "gap": 1.5, "weight": 0.75, "score": 1.125},
     ]
     assert data["strengths"] == []
@@ -115,9 +116,57 @@ def test_a_validated_level_replaces_the_computed_level_for_gap_and_priority(seed
     assert legislation["gap"] == 0
     assert legislation["validated_by"] == "Cora Mendes"
     assert legislation["validated_rationale"].startswith("The 2025 amendment")
-    assert legislation["contested"] is True  # validation settles the level, not the disagreement
+    # The disagreement stays on record, settled: resolved, no longer contested.
+    assert (legislation["disagreement"], legislation["contested"], legislation["resolved"]) == (True, False, True)
     assert [p["capability"] for p in data["priorities"]] == [4, 1]
     assert data["strengths"] == [3]
+    assert (data["contested"], data["resolved"]) == ([], [3])
+
+
+# What observers see -------------------------------------------------------------------------------------
+
+
+def test_observers_see_no_level_that_fewer_than_three_organisations_carry(seeded_cycle, ngo, police):
+    # Only the ministry is included: every national level would be its own score.
+    submission_status_set(seeded_cycle, ngo, Submission.Status.DRAFT)
+    submission_status_set(seeded_cycle, police, Submission.Status.DRAFT)
+
+    coordinator_view = cycle_report_data(seeded_cycle)
+    data = observer_report_data(seeded_cycle)
+
+    assert capability(coordinator_view, 3)["level"] == 2.0  # the coordinator still sees it
+    for cap in data["capabilities"]:
+        assert cap["suppressed"] is True
+        assert all(cap[field] is None for field in SMALL_NUMBER_FIELDS)
+        assert (cap["organisations"], cap["evidence"], cap["by_sector"]) == ([], [], {})
+    assert (data["priorities"], data["strengths"], data["contested"]) == ([], [], [])
+    assert all(d["mean"] is None and d["min"] is None for d in data["domains"])
+    assert data["organisations"] == []
+    assert data["meta"]["audience"] == "observer"
+
+
+def test_observers_see_levels_that_three_organisations_carry_but_no_organisation_detail(seeded_cycle):
+    data = observer_report_data(seeded_cycle)
+
+    legislation = capability(data, 3)  # scored by the ministry, the police and the NGO
+    assert (legislation["suppressed"], legislation["level"], legislation["contested"]) == (False, 1.0, True)
+    assert (legislation["min"], legislation["max"]) == (0.0, 2.0)
+    assert (legislation["organisations"], legislation["evidence"]) == ([], [])
+    assert capability(data, 1)["suppressed"] is True  # two organisations
+    assert capability(data, 4)["suppressed"] is True  # one organisation
+    assert [p["capability"] for p in data["priorities"]] == [3]
+    policy, justice = data["domains"]
+    assert (policy["mean"], policy["min"], policy["max"]) == (1.0, 1.0, 1.0)  # from capability 3 alone
+    assert justice["mean"] is None
+    assert data["data_gaps"] == [4]  # counts, not levels: still shown
+
+
+def test_observers_see_no_previous_level_that_fewer_than_three_organisations_carried(seeded_cycle, previous_cycle):
+    data = observer_report_data(seeded_cycle)
+
+    # Last year capability 3 had three organisations (0, 0, 0), capability 1 two.
+    assert (capability(data, 3)["previous"], capability(data, 3)["delta"]) == (0.0, 1.0)
+    assert (capability(data, 1)["previous"], capability(data, 1)["delta"]) == (None, None)
 
 
 def test_domain_profile_uses_national_levels(seeded_cycle):
@@ -131,7 +180,7 @@ def test_domain_profile_uses_national_levels(seeded_cycle):
         1.0,
         1.5,
     )
-    assert (justice["code"], justice["mean"], justice["target_mean"]) == ("B", 1.25, 3)
+    assert (justice["code"], justice["mean"], justice["target_mean"]) == ("B", 1.3, 3)  # capability 4 at 1.3
 
 
 def test_enabler_scores_set_by_the_coordinator_are_reported(seeded_cycle, coordinator):
@@ -261,6 +310,19 @@ def test_report_data_runs_a_fixed_number_of_queries_whatever_the_number_of_organ
         twelve = cycle_report_data(cycle)
     assert twelve["totals"]["organisations"] == 12
     assert twelve["totals"]["answers"] == 36
+
+
+def test_observer_report_data_runs_the_same_queries(seeded_cycle, coordinator, django_assert_num_queries):
+    cycle = _loaded(seeded_cycle)
+    with django_assert_num_queries(QUERIES):
+        observer_report_data(cycle)
+
+    _add_organisations([seeded_cycle], coordinator, 9)
+
+    cycle = _loaded(seeded_cycle)
+    with django_assert_num_queries(QUERIES):
+        data = observer_report_data(cycle)
+    assert not any(c["suppressed"] for c in data["capabilities"])
 
 
 def test_report_data_of_a_cycle_loaded_alone_costs_two_more_queries(seeded_cycle, django_assert_num_queries):

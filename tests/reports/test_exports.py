@@ -8,7 +8,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from assessments.models import AuditEvent
-from reports.exports import HEADERS, neutralise
+from reports.exports import HEADERS, RESULT_HEADERS, neutralise, neutralise_csv
 from tests.reports.conftest import answer_set
 
 pytestmark = pytest.mark.django_db
@@ -189,3 +189,115 @@ def test_export_reads_all_answers_in_one_query(exported_cycle, django_assert_num
     with django_assert_num_queries(1):
         rows = list(answer_rows(exported_cycle))
     assert len(rows) == 9
+
+
+# Spreadsheets that split CSV on ";" (French and Spanish locales) --------------------------------------
+
+SEMICOLON_TEXT = "see report;=1+1;"
+
+
+def _formula_cells(rows):
+    return [cell for row in rows for cell in row if cell.lstrip(" ").startswith(("=", "+", "-", "@"))]
+
+
+def test_a_csv_value_with_semicolons_yields_no_formula_cell_whichever_separator_the_spreadsheet_uses(
+    client, coordinator, exported_cycle, organisation, focal_point
+):
+    answer_set(exported_cycle, organisation, "C01.1", "3", evidence=SEMICOLON_TEXT, comment="a; -2; @x", by=focal_point)
+    client.force_login(coordinator)
+
+    text = export(client, exported_cycle, "csv").content.decode("utf-8-sig")
+
+    by_comma = list(csv.reader(io.StringIO(text, newline="")))
+    by_semicolon = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    naive = [line.split(";") for line in text.splitlines()]  # a program that ignores the quotes
+    for rows in (by_comma, by_semicolon, naive):
+        assert _formula_cells(rows) == [], rows
+    # Split on commas, the text is kept whole (an apostrophe before the part a spreadsheet would run).
+    ministry = next(r for r in by_comma if r[0] == "Ministry of Interior" and r[5] == "C01.1")
+    assert ministry[HEADERS.index("Evidence")] == "see report;'=1+1;"
+    assert ministry[HEADERS.index("Comment")] == "a; '-2; '@x"
+    # Every field is quoted, so a ";" inside a value never starts a new cell where quotes are honoured.
+    assert all(line.startswith('"') for line in text.splitlines() if line)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("see report;=1+1;", "see report;'=1+1;"),
+        ("=1;+2", "'=1;'+2"),
+        ("a;b", "a;b"),
+        ("levels 1; 2", "levels 1; 2"),
+        (2, 2),
+    ],
+)
+def test_neutralise_csv_also_guards_what_follows_a_semicolon(value, expected):
+    assert neutralise_csv(value) == expected
+
+
+# The national results sheet -----------------------------------------------------------------------------
+
+
+def result_rows(content):
+    sheet = load_workbook(io.BytesIO(content), read_only=True)["National results"]
+    header, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    return header, [dict(zip(header, row, strict=True)) for row in rows]
+
+
+def test_xlsx_has_a_national_results_sheet_beside_the_answers(client, coordinator, seeded_cycle):
+    from capabilities.models import Capability
+    from reports.services import validated_level_set
+
+    validated_level_set(
+        cycle=seeded_cycle,
+        capability=Capability.objects.get(version=seeded_cycle.framework_version, number=3),
+        level=3,
+        rationale="=The 2025 amendment criminalised grooming.",
+        by=coordinator,
+    )
+    client.force_login(coordinator)
+
+    content = export(client, seeded_cycle, "xlsx").content
+
+    assert load_workbook(io.BytesIO(content), read_only=True).sheetnames == ["Answers", "National results"]
+    header, rows = result_rows(content)
+    assert header == RESULT_HEADERS
+    assert [r["Capability"] for r in rows] == ["1. Leadership", "3. Legislation", "4. Dedicated law enforcement"]
+    leadership, legislation, unit = rows
+    assert leadership | {} == {
+        "Domain": "A. Policy and governance",
+        "Capability": "1. Leadership",
+        "National level": 1.5,
+        "Computed median": 1.5,
+        "Target": 3,
+        "Gap": 1.5,
+        "Above target by": None,
+        "Lowest organisation score": 1,
+        "Highest organisation score": 2,
+        "Spread": 1,
+        "Organisations scoring": 2,
+        "Coverage": 1,
+        "Contested": "no",
+        "Data gap": "no",
+        "Validated level": None,
+        "Validated by": None,
+        "Rationale": None,
+    }
+    # Validated at 3 over a 0–2 disagreement: resolved, gap 0, with who and why (neutralised like every cell).
+    assert (legislation["National level"], legislation["Computed median"], legislation["Gap"]) == (3, 1, 0)
+    assert (legislation["Spread"], legislation["Contested"]) == (2, "resolved by the validated level")
+    assert (legislation["Validated level"], legislation["Validated by"]) == (3, "Cora Mendes")
+    assert legislation["Rationale"] == "'=The 2025 amendment criminalised grooming."
+    # Level rounded once as the report prints it: 1.25 → 1.3, gap 1.7.
+    assert (unit["National level"], unit["Computed median"], unit["Gap"], unit["Data gap"]) == (1.3, 1.3, 1.7, "yes")
+
+
+def test_a_capability_above_target_has_no_negative_gap_in_the_results_sheet(client, coordinator, seeded_cycle):
+    seeded_cycle.targets.update(target_level=1)
+    client.force_login(coordinator)
+
+    _header, rows = result_rows(export(client, seeded_cycle, "xlsx").content)
+
+    unit = rows[2]
+    assert (unit["Gap"], unit["Above target by"]) == (0, 0.3)
+    assert all(r["Gap"] is None or r["Gap"] >= 0 for r in rows)

@@ -1,6 +1,7 @@
 """The gap report PDF: its content, its accessibility tags, and a URL fetcher that loads nothing foreign."""
 
 import io
+import re
 
 import pytest
 from pypdf import PdfReader
@@ -189,3 +190,68 @@ def test_weasyprint_records_the_refusal_of_a_local_file_in_a_template():
     assert pdf.startswith(b"%PDF-")
     assert fetcher.refused == ["file:///etc/hosts"]
     assert "localhost" not in pdf_text(pdf)
+
+
+# The report never contradicts itself -------------------------------------------------------------------
+
+
+def test_a_validated_contested_capability_is_resolved_with_its_rationale_not_contested_and_a_strength(
+    seeded_cycle, coordinator
+):
+    from capabilities.models import Capability
+    from reports.services import validated_level_set
+
+    validated_level_set(
+        cycle=seeded_cycle,
+        capability=Capability.objects.get(version=seeded_cycle.framework_version, number=3),
+        level=3,
+        rationale="The 2025 amendment criminalised grooming.",
+        by=coordinator,
+    )
+    text = pdf_text(render_report_pdf(cycle_report_data(seeded_cycle))[0])
+
+    summary = text.split("Executive summary", 2)[2].split("National profile", 1)[0]
+    strengths = summary.split("Strengths", 1)[1].split("Contested areas", 1)[0]
+    contested = summary.split("Contested areas", 1)[1].split("Resolved by a validated level", 1)[0]
+    resolved = summary.split("Resolved by a validated level", 1)[1]
+    assert "3. Legislation (3.0, validated; meets target)" in strengths
+    assert "No capability remains contested." in contested and "Legislation" not in contested
+    assert "3. Legislation: organisation scores 0.0–2.0, validated at 3 (computed median 1.0)." in resolved
+    assert "The 2025 amendment criminalised grooming." in resolved
+    chapter = text.split("Capability 3: Legislation", 1)[1].split("Capability 4:", 1)[0]
+    assert "resolved" in chapter.split("National level", 1)[0]
+    assert "contested" not in chapter.split("National level", 1)[0]
+
+
+def test_printed_level_target_and_gap_agree_and_a_level_above_target_says_meets_target(seeded_cycle):
+    from reports.models import ValidatedLevel  # noqa: F401 - the cycle's targets are lowered instead
+
+    seeded_cycle.targets.update(target_level=1)
+    text = pdf_text(render_report_pdf(cycle_report_data(seeded_cycle))[0])
+
+    # Capability 4: median 1.25, printed 1.3 with target 1: "meets target, +0.3", never a negative gap.
+    chapter = text.split("Capability 4: Dedicated law enforcement", 1)[1]
+    assert "National level 1.3 Target 1 Gap meets target, +0.3" in chapter.replace("\u2066", "").replace("\u2069", "")
+    assert "-0.3" not in text and "\u22120.3" not in text and "-0.0" not in text
+
+
+def test_the_report_charts_have_a_legend_and_leave_out_sectors_without_answers(seeded_cycle, ngo):
+    from assessments.models import Submission
+    from tests.reports.conftest import submission_status_set
+
+    submission_status_set(seeded_cycle, ngo, Submission.Status.DRAFT)
+    text = pdf_text(render_report_pdf(cycle_report_data(seeded_cycle))[0])
+
+    profile = text.split("National profile", 2)[2].split("A. Policy and governance Leaders commit", 1)[0]
+    assert "0 Not in place 1 Building 2 Developing 3 Established 4 Maturity no level target" in profile
+    assert "Sectors without a column (no included answer of theirs gives a level): NGO / civil society." in profile
+
+
+def test_no_report_text_is_smaller_than_8pt():
+    from django.contrib.staticfiles import finders
+
+    for name in ("reports/gap_report.css", "reports/charts.css"):
+        css = open(finders.find(name)).read()
+        sizes = [float(s) for s in re.findall(r"font-size:\s*([\d.]+)pt", css)]
+        assert sizes and min(sizes) >= 8, (name, sizes)
+        assert not re.findall(r"font-size:\s*[\d.]+(px|em|rem|%)", css), name

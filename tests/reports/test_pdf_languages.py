@@ -1,6 +1,7 @@
 """The gap report in the cycle's language: Arabic right to left with shaped text, French, fallback to English."""
 
 import io
+import re
 
 import pytest
 from pypdf import PdfReader
@@ -54,3 +55,43 @@ def test_a_french_report_uses_the_french_framework_titles_and_falls_back_to_engl
     assert "Justice pénale" in text and "Services répressifs spécialisés" in text
     # Capability summaries have no French text yet: the English one is printed.
     assert "A trained police unit with a national remit" in text
+
+
+@pytest.mark.parametrize(
+    ("language", "cover", "collected"),
+    [
+        ("fr", "Date de gel des données", "mars 2026"),
+        ("ar", "تاريخ تجميد بيانات التقرير", "مارس"),
+    ],
+)
+def test_cover_dates_are_in_the_reports_language(national_cycle, language, cover, collected):
+    from datetime import UTC, date, datetime
+
+    national_cycle.opens_on, national_cycle.closes_on = date(2026, 3, 2), date(2026, 3, 30)
+    national_cycle.save(update_fields=["opens_on", "closes_on"])
+    data = cycle_report_data(national_cycle, language=language, now=datetime(2026, 3, 4, 10, 15, tzinfo=UTC))
+
+    html = render_report_html(data)
+    cover_text = re.sub(r"\s+", " ", PdfReader(io.BytesIO(render_report_pdf(data)[0])).pages[0].extract_text())
+
+    assert cover in cover_text
+    assert collected in cover_text
+    # In logical order; the PDF's Arabic line was looked at as an image (text extraction reorders mixed runs).
+    moment = "4 mars 2026, 10:15 UTC" if language == "fr" else "4 مارس، 2026، الساعة 10:15 بالتوقيت العالمي"
+    assert f"<dd>{moment}</dd>" in html
+    if language == "ar":  # no Latin "UTC" to pull the numbers around inside the right-to-left line
+        assert "UTC" not in html.split('class="cover"', 1)[1].split("</section>", 1)[0]
+
+
+def test_arabic_charts_use_the_arabic_decimal_comma_and_translated_sector_names(national_cycle):
+    from assessments.models import Submission
+
+    national_cycle.submissions.update(status=Submission.Status.SUBMITTED)
+    data = cycle_report_data(national_cycle, language="ar")
+
+    html = render_report_html(data)
+
+    heat_map = html.split('class="chart heat-map"', 1)[1].split("</figure>", 1)[0]
+    assert "وزارة حكومية" in heat_map  # "Government ministry"
+    assert re.search(r">\d,\d</td>", heat_map)
+    assert not re.search(r">\d\.\d</td>", heat_map)

@@ -131,7 +131,39 @@ def test_gap_is_target_minus_national_level():
 
 
 def test_gap_is_negative_when_the_level_is_above_target():
-    assert scoring.national_score([org("A", 4.0), org("B", 3.5)], target=3).gap == -0.75
+    # Median 3.75, printed 3.8: the gap is computed from the printed level.
+    assert scoring.national_score([org("A", 4.0), org("B", 3.5)], target=3).gap == -0.8
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(2.65, 2.7), (2.64, 2.6), (1.25, 1.3), (0.05, 0.1), (-0.04, 0.0), (-0.05, -0.1), (3, 3.0), (None, None)],
+)
+def test_shown_rounds_once_to_one_decimal_halves_up_and_never_gives_minus_zero(value, expected):
+    result = scoring.shown(value)
+
+    assert result == expected
+    if result == 0:
+        assert str(result) == "0.0", "no -0.0"
+
+
+def test_level_target_and_gap_agree_as_printed():
+    # Scores 2.6 and 2.7: median 2.65. Rounded separately it printed level 2.6 or 2.7 beside gap 0.3 or 0.4.
+    score = scoring.national_score([org("A", 2.6), org("B", 2.7)], target=3)
+
+    assert score.computed == 2.65
+    assert score.level == 2.7
+    assert score.gap == 0.3
+    assert score.target - score.level == pytest.approx(score.gap)
+
+
+def test_a_validated_level_turns_a_contested_capability_into_a_resolved_one():
+    orgs = [org("A", 0.0), org("B", 2.0)]
+    open_score = scoring.national_score(orgs, target=3)
+    settled = scoring.national_score(orgs, target=3, validated=3)
+
+    assert (open_score.disagreement, open_score.contested, open_score.resolved) == (True, True, False)
+    assert (settled.disagreement, settled.contested, settled.resolved) == (True, False, True)
 
 
 # Coverage and data gaps -----------------------------------------------------------------------------
@@ -249,7 +281,7 @@ def test_domain_profile_summarises_its_capability_levels():
 
 @pytest.mark.parametrize(
     ("current", "previous", "expected"),
-    [(2.5, 1.0, 1.5), (1.0, 2.25, -1.25), (2.0, 2.0, 0.0), (None, 2.0, None), (2.0, None, None)],
+    [(2.5, 1.0, 1.5), (1.0, 2.25, -1.3), (2.0, 2.0, 0.0), (2.04, 2.0, 0.0), (None, 2.0, None), (2.0, None, None)],
 )
 def test_delta_is_the_change_since_the_previous_cycle_or_none_when_either_is_missing(current, previous, expected):
     assert scoring.delta(current, previous) == expected
