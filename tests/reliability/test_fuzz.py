@@ -9,9 +9,8 @@ organisation takes part in the cycle, every invited account holds its role...), 
 snapshots around each refused request.
 """
 
-from datetime import date
-
 import re
+from datetime import date
 
 import pytest
 from django.contrib import admin
@@ -412,7 +411,7 @@ def fuzz_query_strings(client, url, data):
 @FUZZ
 @given(persona=st.sampled_from(["coordinator", "superuser", "observer", "focal_point", "outsider"]), data=st.data())
 @pytest.mark.parametrize("name", QUERY_PAGES)
-def test_no_query_string_makes_a_page_fail(client, world, name, persona, data):
+def test_no_query_string_makes_a_page_fail(client, world, name, persona, data):  # noqa: F811 (the fixture)
     route = MATRIX[name]
     client.force_login(world.personas[persona])
     fuzz_query_strings(client, reverse(name, args=route.args(world)), data)
