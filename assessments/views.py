@@ -485,6 +485,7 @@ def questionnaire_workbook_upload(request, pk):
         "cycle": submission.cycle,
         "max_mb": workbook.MAX_UPLOAD_BYTES // 1024 // 1024,
         "problems": None,
+        "more_problems": 0,
         "outcome": None,
     }
     try:
@@ -496,6 +497,7 @@ def questionnaire_workbook_upload(request, pk):
         parsed = workbook.workbook_read(submission, form.cleaned_data["workbook"])
         if parsed.problems:
             context["problems"] = parsed.problems
+            context["more_problems"] = parsed.more_problems
         else:
             try:
                 context["outcome"] = services.workbook_apply(
