@@ -106,3 +106,34 @@ def test_database_constraints_refuse_bad_values_even_in_a_draft(tiny_framework):
         Indicator.objects.filter(pk=indicator.pk).update(weight=0)
     with pytest.raises(IntegrityError), transaction.atomic():
         Indicator.objects.create(version=draft, capability=indicator.capability, code="C04.1", question="Dup")
+
+
+def test_a_clone_is_named_as_it_will_be_published(tiny_framework):
+    with pytest.raises(ValidationError) as excinfo:
+        framework_clone(version=tiny_framework, code="TINY-1-draft-1", title="Tiny (Draft 1)")
+
+    assert set(excinfo.value.message_dict) == {"code", "title"}
+    assert "leave out “draft”" in excinfo.value.message_dict["code"][0]
+    assert FrameworkVersion.objects.count() == 1
+    clone = framework_clone(version=tiny_framework, code=" TINY-2 ", title=" Tiny, second edition ")
+    assert (clone.code, clone.title, clone.description) == (
+        "TINY-2",
+        "Tiny, second edition",
+        tiny_framework.description,
+    )
+
+
+def test_publishing_refuses_a_draft_whose_name_says_draft(tiny_framework):
+    draft = framework_clone(version=tiny_framework, code="TINY-2", title="Tiny 2")
+    # Renamed after the clone, as an admin may do on the draft's page; the stale object still says "Tiny 2".
+    FrameworkVersion.objects.filter(pk=draft.pk).update(title="Tiny 2 (draft 1)")
+
+    with pytest.raises(ValidationError) as excinfo:
+        framework_publish(version=draft)
+
+    assert excinfo.value.messages == [
+        "The title is what coordinators will see once the version is published: leave out “draft” (the status "
+        "already says it) and give the final name."
+    ]
+    draft.refresh_from_db()
+    assert draft.status == FrameworkVersion.Status.DRAFT
