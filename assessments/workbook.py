@@ -33,7 +33,6 @@ from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
@@ -647,12 +646,9 @@ def _too_many_sheets(found, expected) -> Problem:
     return Problem(
         "",
         None,
-        ngettext(
+        _(
             "The workbook has %(found)d sheets; the one downloaded here has %(expected)d. Do not add sheets: "
-            "download the workbook again and copy your answers into it.",
-            "The workbook has %(found)d sheets; the one downloaded here has %(expected)d. Do not add sheets: "
-            "download the workbook again and copy your answers into it.",
-            expected,
+            "download the workbook again and copy your answers into it."
         )
         % {"found": found, "expected": expected},
     )
