@@ -4,14 +4,16 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
+from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
 
 from . import services
 from .models import (
@@ -137,22 +139,40 @@ class SectorAdmin(TranslationAdmin):
     ordering = ["order", "code"]
 
 
-class MaturityLevelInline(FrozenInlineMixin, TranslationTabularInline):
+# A text per language side by side: narrow boxes, so that the four fit in a laptop's window.
+NARROW_TEXT = {
+    models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 20})},
+    models.CharField: {"widget": forms.TextInput(attrs={"size": 14})},
+}
+
+
+class MaturityLevelInline(FrozenInlineMixin, TranslationStackedInline):
+    """Stacked: a name and a description in four languages are too many columns for a table."""
+
     model = MaturityLevel
     extra = 0
     max_num = 5
+    formfield_overrides = NARROW_TEXT
 
 
 class FrameworkCloneForm(forms.Form):
     """The new version's name, asked before cloning: it is the name coordinators will see once published."""
 
     code = forms.CharField(
-        label=_("code"),
+        label=capfirst(_("code")),
         max_length=40,
+        widget=forms.TextInput(attrs={"class": "vTextField"}),
         help_text=_("Stable code of the new version, e.g. MNR-2026. Letters, digits and hyphens; not “draft”."),
     )
-    title = forms.CharField(label=_("title"), max_length=200, help_text=_("As coordinators will see it."))
-    description = forms.CharField(label=_("description"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    title = forms.CharField(
+        label=capfirst(_("title")),
+        max_length=200,
+        widget=forms.TextInput(attrs={"class": "vTextField"}),
+        help_text=_("As coordinators will see it."),
+    )
+    description = forms.CharField(
+        label=capfirst(_("description")), required=False, widget=forms.Textarea(attrs={"class": "vLargeTextField"})
+    )
 
 
 @admin.register(FrameworkVersion)
@@ -353,6 +373,7 @@ class CapabilityAdmin(FrozenVersionMixin, TranslationAdmin):
 
 class LevelDescriptorInline(FrozenInlineMixin, TranslationTabularInline):
     model = LevelDescriptor
+    formfield_overrides = NARROW_TEXT
     extra = 0
     min_num = 5
     max_num = 5
