@@ -161,7 +161,7 @@ class FrameworkCloneForm(forms.Form):
     code = forms.CharField(
         label=capfirst(_("code")),
         max_length=40,
-        widget=forms.TextInput(attrs={"class": "vTextField"}),
+        widget=forms.TextInput(attrs={"class": "vTextField", "dir": "ltr"}),  # codes read left to right
         help_text=_("Stable code of the new version, e.g. MNR-2026. Letters, digits and hyphens; not “draft”."),
     )
     title = forms.CharField(
