@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -289,14 +289,15 @@ def publishing_problems(version):
 @transaction.atomic
 def framework_publish(*, version) -> FrameworkVersion:
     # Lock the row so two admins publishing at once cannot both pass the checks.
-    version.status = FrameworkVersion.objects.select_for_update().values_list("status", flat=True).get(pk=version.pk)
+    # The code and title are read again too: the admin may have renamed the draft since it was loaded.
+    version.status, version.code, version.title = (
+        FrameworkVersion.objects.select_for_update().values_list("status", "code", "title").get(pk=version.pk)
+    )
     if not version.is_draft:
         raise ValidationError(
             _("Only a draft can be published; %(code)s is %(status)s.")
             % {"code": version.code, "status": version.get_status_display()}
         )
-    # The code and title too are read again: the admin may have renamed the draft since it was loaded.
-    version.code, version.title = FrameworkVersion.objects.values_list("code", "title").get(pk=version.pk)
     problems = publishing_problems(version)
     if problems:
         raise ValidationError(problems)
@@ -328,12 +329,18 @@ def framework_clone(*, version, code, title, description=None) -> FrameworkVersi
     problems = version_name_problems(code=code, title=title)
     if problems:
         raise ValidationError(problems)
-    clone = FrameworkVersion.objects.create(
-        code=code,
-        title=title,
-        description=version.description if description is None else description.strip(),
-        cloned_from=version,
-    )
+    try:
+        with transaction.atomic():  # two admins cloning under the same code at once: one gets the message
+            clone = FrameworkVersion.objects.create(
+                code=code,
+                title=title,
+                description=version.description if description is None else description.strip(),
+                cloned_from=version,
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {"code": _("A framework version with code %(code)s already exists.") % {"code": code}}
+        ) from None
     MaturityLevel.objects.bulk_create(
         MaturityLevel(version=clone, level=m.level, **all_language_values(m)) for m in version.levels.all()
     )

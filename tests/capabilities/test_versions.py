@@ -67,10 +67,10 @@ def test_clone_produces_a_full_independent_draft(tiny_framework):
 
 
 def test_clone_uses_a_constant_number_of_queries(tiny_framework, django_assert_num_queries):
-    # savepoint, code check, version insert, levels (select+insert), domains (select+insert), capabilities (select+insert),
-    # indicators (select + 2 prefetches + insert), descriptors, indicator sectors,
+    # savepoint, code check, version insert in its own savepoint (3), levels (select+insert), domains (select+insert),
+    # capabilities (select+insert), indicators (select + 2 prefetches + insert), descriptors, indicator sectors,
     # enablers (select + prefetch + insert), enabler capabilities, release savepoint
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(22):
         framework_clone(version=tiny_framework, code="TINY-2", title="Tiny 2")
 
 
@@ -137,3 +137,29 @@ def test_publishing_refuses_a_draft_whose_name_says_draft(tiny_framework):
     ]
     draft.refresh_from_db()
     assert draft.status == FrameworkVersion.Status.DRAFT
+
+
+def test_a_framework_file_published_under_a_draft_name_is_refused(db):
+    from capabilities.fileformat import parse_framework
+    from capabilities.services import framework_load
+    from tests.conftest import TINY_FRAMEWORK_FILE
+
+    data = parse_framework(TINY_FRAMEWORK_FILE.read_text(), str(TINY_FRAMEWORK_FILE))
+    data["version"]["code"] = "TINY-1-draft-2"
+
+    with pytest.raises(ValidationError, match="leave out “draft”"):
+        framework_load(data=data)
+
+    assert not FrameworkVersion.objects.exists()
+
+
+def test_cloning_under_a_code_taken_meanwhile_is_a_message_not_an_error(tiny_framework, monkeypatch):
+    from capabilities import services
+
+    # Another admin's clone commits between the check and the insert.
+    monkeypatch.setattr(services, "version_name_problems", lambda **kwargs: {})
+    with pytest.raises(ValidationError) as excinfo:
+        framework_clone(version=tiny_framework, code="TINY-1", title="Tiny again")
+
+    assert excinfo.value.message_dict == {"code": ["A framework version with code TINY-1 already exists."]}
+    assert FrameworkVersion.objects.count() == 1
