@@ -653,6 +653,25 @@ def test_a_workbook_beyond_the_bounds_is_refused_fast(client, focal_point, submi
     assert snapshot(submission) == before
 
 
+def test_a_workbook_of_the_whole_mnr_framework_is_far_within_the_bounds(framework, country_a, coordinator):
+    from capabilities.models import Sector
+    from tests.factories import make_cycle
+
+    ministry = OrganisationFactory(country=country_a, sector=Sector.objects.get(code="ministry"))
+    cycle = make_cycle(country=country_a, framework_version=framework, organisations=[ministry], by=coordinator)
+    submission = loaded(cycle.submissions.get())
+    content = questionnaire_workbook(submission)
+    scanner = workbook._PartScanner()
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        for info in archive.infolist():
+            with archive.open(info) as part:
+                scanner.scan(part, info.filename)
+
+    assert submission.answers.count() > 40
+    assert scanner.cells * 10 < MAX_CELLS and scanner.elements * 10 < workbook.MAX_XML_ELEMENTS
+    assert workbook_read(submission, io.BytesIO(content)).is_valid
+
+
 def test_at_most_a_hundred_problems_are_listed_and_the_others_counted(client, focal_point, submission):
     client.force_login(focal_point)
     book = load_workbook(io.BytesIO(download(client, submission)))
