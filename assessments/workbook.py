@@ -504,6 +504,9 @@ def workbook_read(submission, file) -> ParsedWorkbook:
         book.close()
 
 
+WORKBOOK_RELATIONSHIPS = "xl/_rels/workbook.xml.rels"  # where every spreadsheet writes them
+
+
 class _TooBig(Exception):
     def __init__(self, problem):
         self.problem = problem
@@ -564,7 +567,7 @@ class _PartScanner:
             self.sheets.append((attrs.get("name", ""), relationship))
             if len(self.sheets) > MAX_SHEETS:
                 raise _TooBig(_too_many_sheets(len(self.sheets), MAX_SHEETS))
-        elif tag == "Relationship":
+        elif tag == "Relationship" and self.part == WORKBOOK_RELATIONSHIPS:  # not the package's own
             target = attrs.get("Target", "")
             self.targets[attrs.get("Id", "")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
 
@@ -590,7 +593,7 @@ def _bounds_problems(archive) -> list[Problem]:
     A part that is not well-formed XML is left to openpyxl, which refuses the file as damaged.
     """
     scanner = _PartScanner()
-    first = ("xl/_rels/workbook.xml.rels", "xl/workbook.xml")
+    first = (WORKBOOK_RELATIONSHIPS, "xl/workbook.xml")
     parts = sorted(
         (info for info in archive.infolist() if not info.is_dir()),
         key=lambda i: first.index(i.filename) if i.filename in first else len(first),

@@ -535,7 +535,23 @@ def _without_dimension(content):
     return _replaced(content, "xl/worksheets/sheet2.xml", xml)
 
 
-@pytest.mark.parametrize("craft", [_typed_far_below, lambda c: _without_dimension(_typed_far_below(c))])
+def _in_excels_order(content):
+    """The same file with its parts in the order Excel writes them: the package's relationships first."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        files = {info.filename: archive.read(info) for info in archive.infolist()}
+    first = ["[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"]
+    return _zip({name: files[name] for name in first} | files)
+
+
+@pytest.mark.parametrize(
+    "craft",
+    [
+        _typed_far_below,
+        lambda c: _without_dimension(_typed_far_below(c)),
+        lambda c: _in_excels_order(_typed_far_below(c)),
+    ],
+    ids=["as saved", "without its dimension", "parts in Excel's order"],
+)
 def test_a_row_numbered_100_000_000_is_refused_at_once_without_reading_the_rows(
     client, focal_point, submission, rows_read, craft
 ):
