@@ -248,7 +248,8 @@ def version_name_problems(*, code, title, exclude_pk=None) -> dict[str, list[str
     elif len(title) > FrameworkVersion._meta.get_field("title").max_length:
         problems["title"].append(_("A title has at most 200 characters."))
     for field, value in (("code", code), ("title", title)):
-        if any(re.search(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", value.casefold()) for word in _draft_words()):
+        # As a word, digits aside: "draft-1", "draft2" and "Draft" say it, "drafting" does not.
+        if any(re.search(rf"(?<![^\W\d_]){re.escape(word)}(?![^\W\d_])", value.casefold()) for word in _draft_words()):
             problems[field].append(
                 _(
                     "The %(field)s is what coordinators will see once the version is published: leave out "

@@ -159,6 +159,7 @@ def test_the_clone_action_asks_the_new_versions_code_and_title(admin_client_, ti
         ("TINY-1-draft-1", "Tiny 2", "code", "leave out “draft”"),
         ("TINY-2", "Tiny (draft 1)", "title", "leave out “draft”"),
         ("TINY-2", "Tiny DRAFT", "title", "leave out “draft”"),
+        ("TINY-draft2", "Tiny 2", "code", "leave out “draft”"),
         ("TINY-2", "Tiny, brouillon", "title", "leave out “draft”"),  # the French word for the status
         ("TINY-1", "Tiny 2", "code", "A framework version with code TINY-1 already exists."),
         ("tiny 2", "Tiny 2", "code", "A code has only letters, digits, hyphens and underscores"),

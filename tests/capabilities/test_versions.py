@@ -115,10 +115,10 @@ def test_a_clone_is_named_as_it_will_be_published(tiny_framework):
     assert set(excinfo.value.message_dict) == {"code", "title"}
     assert "leave out “draft”" in excinfo.value.message_dict["code"][0]
     assert FrameworkVersion.objects.count() == 1
-    clone = framework_clone(version=tiny_framework, code=" TINY-2 ", title=" Tiny, second edition ")
+    clone = framework_clone(version=tiny_framework, code=" TINY-2 ", title=" Tiny, second edition (drafting rules) ")
     assert (clone.code, clone.title, clone.description) == (
         "TINY-2",
-        "Tiny, second edition",
+        "Tiny, second edition (drafting rules)",
         tiny_framework.description,
     )
 
