@@ -220,7 +220,7 @@ def test_the_publish_button_runs_the_checks_then_asks_for_confirmation(admin_cli
 
     Indicator.objects.get(version=draft, code="C04.2").sectors.add(Sector.objects.get(code="ngo"))
     page = admin_client_.get(publish_url).content.decode()
-    assert "passes the publishing checks: 2 domains, 3 capabilities and 5 indicators" in page
+    assert "passes the publishing checks (domains: 2, capabilities: 3, indicators: 5)" in page
     assert 'id="confirm-publish"' in page
     draft.refresh_from_db()
     assert draft.status == "draft"  # showing the confirmation publishes nothing
