@@ -728,6 +728,7 @@ def questionnaire_workbook_upload(request, pk):
         "cycle": submission.cycle,
         "max_mb": workbook.MAX_UPLOAD_BYTES // 1024 // 1024,
         "problems": None,
+        "more_problems": 0,
         "outcome": None,
     }
     try:
@@ -739,6 +740,7 @@ def questionnaire_workbook_upload(request, pk):
         parsed = workbook.workbook_read(submission, form.cleaned_data["workbook"])
         if parsed.problems:
             context["problems"] = parsed.problems
+            context["more_problems"] = parsed.more_problems
         else:
             try:
                 context["outcome"] = services.workbook_apply(
@@ -768,7 +770,15 @@ def audit_trail(request):
     if not country_ids:
         raise PermissionDenied(_("Only national coordinators can read the audit trail."))
     countries = Country.objects.filter(pk__in=country_ids).order_by("name")
-    country = countries.filter(pk=request.GET.get("country") or 0).first() or countries.first()
+    # No choice shows the first country; anything but the id of one of the user's countries is a 404,
+    # as for every other object the user cannot see (ASCII digits only: int() would also take "٣").
+    chosen = request.GET.get("country", "").strip()
+    if not chosen:
+        country = countries.first()
+    elif chosen.isascii() and chosen.isdigit() and len(chosen) <= 18:
+        country = get_object_or_404(countries, pk=int(chosen))
+    else:
+        raise Http404
     # Usernames of everyone who holds a role in the country: their logins belong to its trail.
     usernames = set(
         RoleAssignment.objects.filter(Q(country=country) | Q(organisation__country=country)).values_list(

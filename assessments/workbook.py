@@ -23,6 +23,7 @@ import math
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from xml.parsers import expat as pyexpat
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -52,7 +53,17 @@ CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.shee
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 # A real workbook unpacks to well under a megabyte; the cap keeps a zip bomb from being parsed.
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
-MAX_ROWS_PER_SHEET = 1000
+# Bounds checked before openpyxl reads anything (``_bounds_problems``), so that a small file cannot
+# make the server work for long: a row numbered 100,000,000 would otherwise be reached by creating
+# every empty row above it. A downloaded workbook has one row per indicator (about a hundred), a
+# couple of thousand cells and as many texts, a dozen parts, and its About, domain and _meta sheets.
+MAX_ROWS_PER_SHEET = 1000  # row numbers, blank rows included, below the header
+MAX_CELLS = 50_000  # in all sheets together (a downloaded workbook has about 2,000; reading 50,000 takes ~1 s)
+MAX_SHARED_STRINGS = MAX_CELLS
+MAX_XML_ELEMENTS = 5 * MAX_CELLS  # in all parts: cells, their values, styles...
+MAX_PARTS = 100  # files in the zip
+MAX_SHEETS = 40  # before the exact check against the questionnaire's domains
+MAX_PROBLEMS = 100  # listed; the others are counted
 MAX_TEXT_CHARS = AnswerForm.base_fields["evidence"].max_length
 
 META_SHEET = "_meta"
@@ -424,8 +435,9 @@ class WorkbookRow:
 
 @dataclass
 class ParsedWorkbook:
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # the first MAX_PROBLEMS
     rows: list[WorkbookRow] = field(default_factory=list)
+    more_problems: int = 0  # found but not listed
 
     @property
     def is_valid(self):
@@ -443,10 +455,13 @@ def _not_xlsx():
 def workbook_read(submission, file) -> ParsedWorkbook:
     """Check an uploaded workbook against the questionnaire and read its rows; changes nothing (3 queries).
 
-    1. Refuse a file that is too large, not an XLSX, or too large once unpacked, before parsing it.
+    1. Refuse a file that is too large, not an XLSX, or too large once unpacked, before parsing it;
+       then stream its parts and refuse too many parts, sheets, cells, texts or a row numbered
+       beyond ``MAX_ROWS_PER_SHEET`` (``_bounds_problems``), before openpyxl reads anything.
     2. Check the hidden "_meta" sheet: its HMAC, then that it was made for this questionnaire and
        for the cycle's framework version. Any failure here stops the reading.
-    3. Read every domain sheet row by row and collect every problem with its sheet and row.
+    3. Refuse more sheets than the workbook was made with, then read every domain sheet row by row
+       and collect every problem with its sheet and row (the first ``MAX_PROBLEMS`` are listed).
     """
     size = getattr(file, "size", None)
     if size is None:
@@ -459,11 +474,17 @@ def workbook_read(submission, file) -> ParsedWorkbook:
     try:
         file.seek(0)
         with zipfile.ZipFile(file) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
+            parts = archive.infolist()
+            unpacked = sum(info.file_size for info in parts)
+            if unpacked > MAX_UNPACKED_BYTES or len(parts) > MAX_PARTS:
+                return _refused(
+                    _("The workbook is too large once unpacked. Upload the workbook downloaded from this page.")
+                )
+            problems = _bounds_problems(archive)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError):
         return _not_xlsx()
-    if unpacked > MAX_UNPACKED_BYTES:
-        return _refused(_("The workbook is too large once unpacked. Upload the workbook downloaded from this page."))
+    if problems:
+        return ParsedWorkbook(problems=problems)
     file.seek(0)
     # openpyxl raises many kinds of error on a damaged or foreign file, and read-only sheets are
     # parsed lazily, so a damaged sheet fails only while its rows are read.
@@ -483,12 +504,169 @@ def workbook_read(submission, file) -> ParsedWorkbook:
         book.close()
 
 
+WORKBOOK_RELATIONSHIPS = "xl/_rels/workbook.xml.rels"  # where every spreadsheet writes them
+
+
+class _TooBig(Exception):
+    def __init__(self, problem):
+        self.problem = problem
+
+
+class _PartScanner:
+    """Counts what the XML parts of a workbook hold, without building them in memory (expat handlers).
+
+    Raises ``_TooBig`` at the first bound passed. Spreadsheets write their namespaces in several
+    ways, so names are compared without them.
+    """
+
+    VALUES = {"v", "is", "f"}
+
+    def __init__(self):
+        self.elements = self.cells = self.strings = 0
+        self.sheets = []  # (title, relationship id) in the workbook part
+        self.targets = {}  # relationship id -> part, from the workbook's relationships
+        self.titles = {}  # part -> sheet title
+
+    def scan(self, part, name):
+        self.part, self.row, self.row_filled, self.in_value = name, 0, False, 0
+        parser = pyexpat.ParserCreate(namespace_separator="}")
+        parser.StartElementHandler = self.start
+        parser.EndElementHandler = self.end
+        parser.CharacterDataHandler = self.text
+        parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = self.refuse_dtd
+        while chunk := part.read(64 * 1024):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+
+    def refuse_dtd(self, *args):
+        raise _TooBig(_not_xlsx().problems[0])  # spreadsheets never declare a DTD or entities
+
+    def start(self, name, attrs):
+        tag = name.rsplit("}", 1)[-1]
+        self.elements += 1
+        if self.elements > MAX_XML_ELEMENTS:
+            raise _TooBig(_too_many_cells())
+        if tag == "row":
+            try:
+                self.row = int(attrs.get("r", ""))
+            except ValueError:
+                self.row += 1  # a row without its number follows the one before
+            self.row_filled = False
+        elif tag == "c":
+            self.cells += 1
+            if self.cells > MAX_CELLS:
+                raise _TooBig(_too_many_cells())
+        elif tag in self.VALUES:
+            self.in_value += 1
+        elif tag == "si":
+            self.strings += 1
+            if self.strings > MAX_SHARED_STRINGS:
+                raise _TooBig(_too_many_texts())
+        elif tag == "sheet":
+            relationship = next((v for k, v in attrs.items() if k.rsplit("}", 1)[-1] == "id"), "")
+            self.sheets.append((attrs.get("name", ""), relationship))
+            if len(self.sheets) > MAX_SHEETS:
+                raise _TooBig(_too_many_sheets(len(self.sheets), MAX_SHEETS))
+        elif tag == "Relationship" and self.part == WORKBOOK_RELATIONSHIPS:  # not the package's own
+            target = attrs.get("Target", "")
+            self.targets[attrs.get("Id", "")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+
+    def end(self, name):
+        tag = name.rsplit("}", 1)[-1]
+        if tag in self.VALUES:
+            self.in_value -= 1
+        elif tag == "row" and self.row_filled and self.row > MAX_ROWS_PER_SHEET + 1:
+            if not self.titles:
+                self.titles = {self.targets.get(rel, ""): title for title, rel in self.sheets}
+            raise _TooBig(_row_too_far(self.titles.get(self.part, self.part), self.row))
+
+    def text(self, data):
+        if self.in_value and data.strip():
+            self.row_filled = True
+
+
+def _bounds_problems(archive) -> list[Problem]:
+    """What makes a workbook too big to read, found by streaming every part once (``_PartScanner``).
+
+    Every part is scanned whatever its name, as openpyxl follows the workbook's own relationships
+    to find its sheets; the workbook and its relationships come first, to name a sheet in a problem.
+    A part that is not well-formed XML is left to openpyxl, which refuses the file as damaged.
+    """
+    scanner = _PartScanner()
+    first = (WORKBOOK_RELATIONSHIPS, "xl/workbook.xml")
+    parts = sorted(
+        (info for info in archive.infolist() if not info.is_dir()),
+        key=lambda i: first.index(i.filename) if i.filename in first else len(first),
+    )
+    for info in parts:
+        try:
+            with archive.open(info) as part:
+                scanner.scan(part, info.filename)
+        except _TooBig as exc:
+            return [exc.problem]
+        except pyexpat.ExpatError:
+            continue
+    return []
+
+
+def _row_too_far(sheet, row_number) -> Problem:
+    return Problem(
+        sheet,
+        row_number,
+        _(
+            "Something was typed far below the questionnaire: a sheet of this workbook has at most %(n)d rows. "
+            "Delete what is in this row and upload the file again."
+        )
+        % {"n": MAX_ROWS_PER_SHEET},
+    )
+
+
+def _too_many_cells() -> Problem:
+    return Problem(
+        "",
+        None,
+        _(
+            "The workbook has more than %(n)d cells, far more than the questionnaire. Download the "
+            "workbook again and copy your answers into it."
+        )
+        % {"n": MAX_CELLS},
+    )
+
+
+def _too_many_texts() -> Problem:
+    return Problem(
+        "",
+        None,
+        _(
+            "The workbook holds more than %(n)d different texts, far more than the questionnaire. Download the "
+            "workbook again and copy your answers into it."
+        )
+        % {"n": MAX_SHARED_STRINGS},
+    )
+
+
+def _too_many_sheets(found, expected) -> Problem:
+    return Problem(
+        "",
+        None,
+        _(
+            "The workbook has %(found)d sheets; the one downloaded here has %(expected)d. Do not add sheets: "
+            "download the workbook again and copy your answers into it."
+        )
+        % {"found": found, "expected": expected},
+    )
+
+
 def _read_book(submission, book) -> ParsedWorkbook:
     problem = _meta_problem(submission, book)
     if problem:
         return ParsedWorkbook(problems=[problem])
     cycle = submission.cycle
     answers = {a.pk: a for a in submission.answers.select_related("indicator__capability")}
+    # "About", one sheet per domain asked, "_meta": what ``questionnaire_workbook`` made for these answers.
+    made_with = len({a.indicator.capability.domain_id for a in answers.values()}) + 2
+    if len(book.sheetnames) > made_with:
+        return ParsedWorkbook(problems=[_too_many_sheets(len(book.sheetnames), made_with)])
     known_codes = set(Indicator.objects.filter(version_id=cycle.framework_version_id).values_list("code", flat=True))
     levels = list(cycle.framework_version.levels.all())
     labels = answer_labels(levels)
@@ -504,7 +682,8 @@ def _read_book(submission, book) -> ParsedWorkbook:
     for sheet in book.worksheets:
         if sheet.title == META_SHEET:
             continue
-        rows = sheet.iter_rows(max_col=N_COLUMNS, values_only=True)
+        # Bounded even if a part escaped ``_bounds_problems``: openpyxl fills in every missing row up to max_row.
+        rows = sheet.iter_rows(max_row=MAX_ROWS_PER_SHEET + 1, max_col=N_COLUMNS, values_only=True)
         header = _padded(next(rows, ()))
         if tuple(normal_text(v) for v in header[COL_ANSWER_ID - 1 :]) != HIDDEN_HEADER:
             if any(normal_text(v) for v in header[COL_ANSWER_ID - 1 :]) or _looks_like_domain_sheet(header):
@@ -517,15 +696,10 @@ def _read_book(submission, book) -> ParsedWorkbook:
             values = _padded(values)
             if not any(normal_text(v) for v in values):
                 continue
-            if number > MAX_ROWS_PER_SHEET + 1:
-                reader.problem(
-                    sheet.title, number, _("The sheet has more than %(n)d rows.") % {"n": MAX_ROWS_PER_SHEET}
-                )
-                break
             reader.read(sheet.title, number, values)
     if not domain_sheets and not reader.problems:
         reader.problem("", None, _("The workbook has no questionnaire sheets. Download it again."))
-    return ParsedWorkbook(problems=reader.problems, rows=reader.rows)
+    return ParsedWorkbook(problems=reader.problems, rows=reader.rows, more_problems=reader.more_problems)
 
 
 def _padded(values):
@@ -591,10 +765,14 @@ class _RowReader:
         self.framework = submission.cycle.framework_version.code
         self.seen = {}
         self.problems = []
+        self.more_problems = 0
         self.rows = []
 
     def problem(self, sheet, row, reason, indicator=""):
-        self.problems.append(Problem(sheet, row, reason, indicator))
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(Problem(sheet, row, reason, indicator))
+        else:
+            self.more_problems += 1
 
     def read(self, sheet, number, values):
         def cell(col):

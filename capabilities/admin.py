@@ -1,11 +1,19 @@
 """Admin for framework admins. Published and retired versions are shown read-only."""
 
+from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
+from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
 
 from . import services
 from .models import (
@@ -20,11 +28,71 @@ from .models import (
 )
 
 
+class VersionFilter(admin.SimpleListFilter):
+    """Rows of one framework version, the newest draft by default (else the newest version), or of all.
+
+    Lists of several versions mix rows that look alike (every version has a C04.1); an editor works
+    in one version at a time.
+    """
+
+    title = _("version")
+    parameter_name = "version"
+    ALL = "all"
+
+    def __init__(self, request, params, model, model_admin):
+        versions = list(FrameworkVersion.objects.order_by("-created_at", "-pk"))
+        self.versions = {str(v.pk): v for v in versions}
+        newest_draft = next((v for v in versions if v.is_draft), None)
+        default = newest_draft or (versions[0] if versions else None)
+        self.default = str(default.pk) if default else self.ALL
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request, model_admin):
+        return [(pk, f"{v.code} · {v.get_status_display()}") for pk, v in self.versions.items()]
+
+    def value(self):
+        value = super().value()
+        return value if value == self.ALL or value in self.versions else self.default
+
+    def has_output(self):
+        return True
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset if value == self.ALL else queryset.filter(version_id=value)
+
+    def choices(self, changelist):
+        yield {
+            "selected": self.value() == self.ALL,
+            "query_string": changelist.get_query_string({self.parameter_name: self.ALL}),
+            "display": _("All versions"),
+        }
+        for pk, label in self.lookup_choices:
+            yield {
+                "selected": self.value() == pk,
+                "query_string": changelist.get_query_string({self.parameter_name: pk}),
+                "display": label,
+            }
+
+
 class FrozenVersionMixin:
-    """Read-only for rows of a published or retired version; new rows only in drafts."""
+    """Read-only for rows of a published or retired version; new rows only in drafts.
+
+    Every page of a row says which version it belongs to (``version_part_change_form.html``).
+    """
+
+    change_form_template = "admin/capabilities/version_part_change_form.html"
 
     def version_of(self, obj):
         return obj.version
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["framework_version"] = self.version_of(obj) if obj is not None else None
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    @admin.display(description=_("version"), ordering="version__code")
+    def version_code(self, obj):
+        return obj.version.code
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and self.version_of(obj).is_frozen:
@@ -71,10 +139,40 @@ class SectorAdmin(TranslationAdmin):
     ordering = ["order", "code"]
 
 
-class MaturityLevelInline(FrozenInlineMixin, TranslationTabularInline):
+# A text per language side by side: narrow boxes, so that the four fit in a laptop's window.
+NARROW_TEXT = {
+    models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 20})},
+    models.CharField: {"widget": forms.TextInput(attrs={"size": 14})},
+}
+
+
+class MaturityLevelInline(FrozenInlineMixin, TranslationStackedInline):
+    """Stacked: a name and a description in four languages are too many columns for a table."""
+
     model = MaturityLevel
     extra = 0
     max_num = 5
+    formfield_overrides = NARROW_TEXT
+
+
+class FrameworkCloneForm(forms.Form):
+    """The new version's name, asked before cloning: it is the name coordinators will see once published."""
+
+    code = forms.CharField(
+        label=capfirst(_("code")),
+        max_length=40,
+        widget=forms.TextInput(attrs={"class": "vTextField", "dir": "ltr"}),  # codes read left to right
+        help_text=_("Stable code of the new version, e.g. MNR-2026. Letters, digits and hyphens; not “draft”."),
+    )
+    title = forms.CharField(
+        label=capfirst(_("title")),
+        max_length=200,
+        widget=forms.TextInput(attrs={"class": "vTextField"}),
+        help_text=_("As coordinators will see it."),
+    )
+    description = forms.CharField(
+        label=capfirst(_("description")), required=False, widget=forms.Textarea(attrs={"class": "vLargeTextField"})
+    )
 
 
 @admin.register(FrameworkVersion)
@@ -85,6 +183,112 @@ class FrameworkVersionAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "published_at", "cloned_from", "created_at"]
     inlines = [MaturityLevelInline]
     actions = ["clone_as_draft", "publish", "retire"]
+    change_form_template = "admin/capabilities/frameworkversion/change_form.html"
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/clone/",
+                self.admin_site.admin_view(self.clone_view),
+                name="{}_{}_clone".format(*info),
+            ),
+            path(
+                "<path:object_id>/publish/",
+                self.admin_site.admin_view(self.publish_view),
+                name="{}_{}_publish".format(*info),
+            ),
+        ] + super().get_urls()
+
+    def _version_or_404(self, request, object_id):
+        version = self.get_object(request, unquote(object_id))
+        if version is None:
+            raise Http404(_("No such framework version."))
+        return version
+
+    def _page(self, request, template, version, **context):
+        return TemplateResponse(
+            request,
+            f"admin/capabilities/frameworkversion/{template}",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "original": version,
+                "has_view_permission": True,
+                **context,
+            },
+        )
+
+    def clone_view(self, request, object_id):
+        """Ask the new draft's code and title, then copy the version into it."""
+        version = self._version_or_404(request, object_id)
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = FrameworkCloneForm(request.POST or None, initial={"description": version.description})
+        if request.method == "POST" and form.is_valid():
+            try:
+                clone = services.framework_clone(version=version, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                self.log_addition(request, clone, [{"added": {}}])
+                self.message_user(
+                    request,
+                    _("Cloned %(old)s into the new draft %(new)s; edit it, then publish it.")
+                    % {"old": version.code, "new": clone.code},
+                    messages.SUCCESS,
+                )
+                return redirect(reverse("admin:capabilities_frameworkversion_change", args=[clone.pk]))
+        return self._page(
+            request,
+            "clone.html",
+            version,
+            title=_("Clone %(code)s as a new draft") % {"code": version.code},
+            form=form,
+            media=self.media + form.media,
+        )
+
+    def publish_view(self, request, object_id):
+        """The publishing checks, and a confirmation: publishing freezes the version for good."""
+        version = self._version_or_404(request, object_id)
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        problems = services.publishing_problems(version) if version.is_draft else []
+        if request.method == "POST":
+            try:
+                services.framework_publish(version=version)
+            except ValidationError as exc:
+                problems = exc.messages
+                version.refresh_from_db()
+            else:
+                self.log_change(request, version, [{"changed": {"fields": ["status"]}}])
+                self.message_user(
+                    request, _("Published %(code)s: it is frozen now.") % {"code": version.code}, messages.SUCCESS
+                )
+                return redirect(reverse("admin:capabilities_frameworkversion_change", args=[version.pk]))
+        counts = FrameworkVersion.objects.filter(pk=version.pk).aggregate(
+            domains=Count("domains", distinct=True),
+            capabilities=Count("capabilities", distinct=True),
+            indicators=Count("indicators", distinct=True),
+        )
+        return self._page(
+            request,
+            "publish.html",
+            version,
+            title=_("Publish %(code)s") % {"code": version.code},
+            problems=problems,
+            counts=counts,
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        version = self.get_object(request, unquote(object_id))
+        if version is not None:
+            extra_context = (extra_context or {}) | {
+                "indicator_count": version.indicators.count(),
+                "may_clone": self.has_add_permission(request),
+                "may_publish": version.is_draft and self.has_change_permission(request),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("cloned_from").annotate(n_indicators=Count("indicators"))
@@ -105,19 +309,16 @@ class FrameworkVersionAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Clone as new draft"), permissions=["add"])
     def clone_as_draft(self, request, queryset):
-        for version in queryset:
-            n = 1
-            while FrameworkVersion.objects.filter(code=f"{version.code}-draft-{n}").exists():
-                n += 1
-            clone = services.framework_clone(
-                version=version, code=f"{version.code}-draft-{n}", title=f"{version.title} (draft {n})"
-            )
+        """Goes on to the page that asks the new version's code and title."""
+        versions = list(queryset[:2])
+        if len(versions) != 1:
             self.message_user(
                 request,
-                _("Cloned %(old)s into the new draft %(new)s; edit it, then publish it.")
-                % {"old": version.code, "new": clone.code},
-                messages.SUCCESS,
+                _("Select one version to clone: the new draft needs its own code and title."),
+                messages.ERROR,
             )
+            return None
+        return redirect(reverse("admin:capabilities_frameworkversion_clone", args=[versions[0].pk]))
 
     @admin.action(description=_("Publish (freezes the version)"), permissions=["change"])
     def publish(self, request, queryset):
@@ -148,8 +349,8 @@ class FrameworkVersionAdmin(admin.ModelAdmin):
 
 @admin.register(Domain)
 class DomainAdmin(FrozenVersionMixin, TranslationAdmin):
-    list_display = ["code", "name", "version", "order"]
-    list_filter = ["version"]
+    list_display = ["code", "name", "version_code", "order"]
+    list_filter = [VersionFilter]
     search_fields = ["code", "name", "outcome"]
     ordering = ["version", "order"]
     list_select_related = ["version"]
@@ -157,9 +358,9 @@ class DomainAdmin(FrozenVersionMixin, TranslationAdmin):
 
 @admin.register(Capability)
 class CapabilityAdmin(FrozenVersionMixin, TranslationAdmin):
-    list_display = ["number", "title", "domain", "version"]
+    list_display = ["number", "title", "domain", "version_code"]
     list_display_links = ["number", "title"]
-    list_filter = ["version", "domain__name"]
+    list_filter = [VersionFilter, "domain__name"]
     search_fields = ["title", "summary", "outcome"]
     ordering = ["version", "number"]
     list_select_related = ["version", "domain"]
@@ -172,6 +373,7 @@ class CapabilityAdmin(FrozenVersionMixin, TranslationAdmin):
 
 class LevelDescriptorInline(FrozenInlineMixin, TranslationTabularInline):
     model = LevelDescriptor
+    formfield_overrides = NARROW_TEXT
     extra = 0
     min_num = 5
     max_num = 5
@@ -180,8 +382,8 @@ class LevelDescriptorInline(FrozenInlineMixin, TranslationTabularInline):
 
 @admin.register(Indicator)
 class IndicatorAdmin(FrozenVersionMixin, TranslationAdmin):
-    list_display = ["code", "short_question", "capability", "weight", "version"]
-    list_filter = ["version", "capability__domain__name", "sectors"]
+    list_display = ["code", "version_code", "short_question", "capability", "weight"]
+    list_filter = [VersionFilter, "capability__domain__name", "sectors"]
     search_fields = ["code", "question", "guidance"]
     ordering = ["version", "capability__number", "order"]
     list_select_related = ["version", "capability"]
@@ -191,7 +393,7 @@ class IndicatorAdmin(FrozenVersionMixin, TranslationAdmin):
 
     @admin.display(description=_("question"))
     def short_question(self, obj):
-        return obj.question if len(obj.question) < 90 else obj.question[:87] + "…"
+        return obj.question if len(obj.question) < 70 else obj.question[:67] + "…"
 
     def save_model(self, request, obj, form, change):
         obj.version = obj.capability.version
@@ -200,8 +402,8 @@ class IndicatorAdmin(FrozenVersionMixin, TranslationAdmin):
 
 @admin.register(Enabler)
 class EnablerAdmin(FrozenVersionMixin, TranslationAdmin):
-    list_display = ["code", "name", "version", "order"]
-    list_filter = ["version"]
+    list_display = ["code", "name", "version_code", "order"]
+    list_filter = [VersionFilter]
     search_fields = ["code", "name", "description"]
     list_select_related = ["version"]
     filter_horizontal = ["capabilities"]
@@ -216,6 +418,6 @@ class EnablerAdmin(FrozenVersionMixin, TranslationAdmin):
 
 @admin.register(MaturityLevel)
 class MaturityLevelAdmin(FrozenVersionMixin, TranslationAdmin):
-    list_display = ["level", "name", "version"]
-    list_filter = ["version"]
+    list_display = ["level", "name", "version_code"]
+    list_filter = [VersionFilter]
     list_select_related = ["version"]

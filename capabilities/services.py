@@ -1,10 +1,12 @@
 """Writes to the framework: load a file, publish, clone, retire."""
 
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.validators import validate_slug
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -216,9 +218,55 @@ def _change_status(version, status):
         )
 
 
+def _draft_words():
+    """The word "draft" in every interface language, as a status a version's name must not repeat."""
+    words = {"draft"}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            words.add(str(FrameworkVersion.Status.DRAFT.label).casefold())
+    return words
+
+
+def version_name_problems(*, code, title, exclude_pk=None) -> dict[str, list[str]]:
+    """Why a code and title cannot name a version, by field: the status is shown beside the name, so
+    a name never says "draft" (coordinators would choose a "draft" framework once it is published)."""
+    problems = {"code": [], "title": []}
+    code, title = (code or "").strip(), (title or "").strip()
+    if not code:
+        problems["code"].append(_("Give the version a code, e.g. MNR-2026."))
+    else:
+        try:
+            validate_slug(code)
+        except ValidationError:
+            problems["code"].append(_("A code has only letters, digits, hyphens and underscores, e.g. MNR-2026."))
+        if len(code) > FrameworkVersion._meta.get_field("code").max_length:
+            problems["code"].append(_("A code has at most 40 characters."))
+        if FrameworkVersion.objects.filter(code=code).exclude(pk=exclude_pk).exists():
+            problems["code"].append(_("A framework version with code %(code)s already exists.") % {"code": code})
+    if not title:
+        problems["title"].append(_("Give the version a title, e.g. Model National Response (2026 edition)."))
+    elif len(title) > FrameworkVersion._meta.get_field("title").max_length:
+        problems["title"].append(_("A title has at most 200 characters."))
+    for field, value in (("code", code), ("title", title)):
+        # As a word, digits aside: "draft-1", "draft2" and "Draft" say it, "drafting" does not.
+        if any(re.search(rf"(?<![^\W\d_]){re.escape(word)}(?![^\W\d_])", value.casefold()) for word in _draft_words()):
+            problems[field].append(
+                _(
+                    "The %(field)s is what coordinators will see once the version is published: leave out "
+                    "“draft” (the status already says it) and give the final name."
+                )
+                % {"field": FrameworkVersion._meta.get_field(field).verbose_name}
+            )
+    return {field: messages for field, messages in problems.items() if messages}
+
+
 def publishing_problems(version):
     """What stops a draft from being published, in words an editor can act on."""
-    problems = []
+    problems = [
+        message
+        for messages in version_name_problems(code=version.code, title=version.title, exclude_pk=version.pk).values()
+        for message in messages
+    ]
     levels = set(version.levels.values_list("level", flat=True))
     if levels != set(LEVELS):
         problems.append(_("The maturity scale must define levels 0–4."))
@@ -242,7 +290,10 @@ def publishing_problems(version):
 @transaction.atomic
 def framework_publish(*, version) -> FrameworkVersion:
     # Lock the row so two admins publishing at once cannot both pass the checks.
-    version.status = FrameworkVersion.objects.select_for_update().values_list("status", flat=True).get(pk=version.pk)
+    # The code and title are read again too: the admin may have renamed the draft since it was loaded.
+    version.status, version.code, version.title = (
+        FrameworkVersion.objects.select_for_update().values_list("status", "code", "title").get(pk=version.pk)
+    )
     if not version.is_draft:
         raise ValidationError(
             _("Only a draft can be published; %(code)s is %(status)s.")
@@ -269,13 +320,28 @@ def framework_retire(*, version) -> FrameworkVersion:
 
 
 @transaction.atomic
-def framework_clone(*, version, code, title) -> FrameworkVersion:
-    """Copy a version and everything under it into a new, independent draft (bulk, 12 queries)."""
-    if FrameworkVersion.objects.filter(code=code).exists():
-        raise ValidationError(_("A framework version with code %(code)s already exists.") % {"code": code})
-    clone = FrameworkVersion.objects.create(
-        code=code, title=title, description=version.description, cloned_from=version
-    )
+def framework_clone(*, version, code, title, description=None) -> FrameworkVersion:
+    """Copy a version and everything under it into a new, independent draft (bulk, 12 queries).
+
+    The new version is named as it will be published (``version_name_problems``); the description
+    is the original's unless another is given.
+    """
+    code, title = (code or "").strip(), (title or "").strip()
+    problems = version_name_problems(code=code, title=title)
+    if problems:
+        raise ValidationError(problems)
+    try:
+        with transaction.atomic():  # two admins cloning under the same code at once: one gets the message
+            clone = FrameworkVersion.objects.create(
+                code=code,
+                title=title,
+                description=version.description if description is None else description.strip(),
+                cloned_from=version,
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {"code": _("A framework version with code %(code)s already exists.") % {"code": code}}
+        ) from None
     MaturityLevel.objects.bulk_create(
         MaturityLevel(version=clone, level=m.level, **all_language_values(m)) for m in version.levels.all()
     )

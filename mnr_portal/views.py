@@ -76,8 +76,13 @@ NEW_CODES_SESSION_KEY = "two_factor_new_backup_codes"
 
 def _next_url(request):
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    # A path on this site only: redirect() would take "home" or "0" for a URL name and fail to reverse it.
+    if (
+        target
+        and target.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return reverse("home")

@@ -3,6 +3,7 @@
 import html
 import io
 import re
+import time
 import zipfile
 
 import pytest
@@ -10,8 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-from assessments import services
+from assessments import services, workbook
 from assessments.models import Answer, AnswerRevision, AuditEvent, Submission
 from assessments.workbook import (
     COL_ANSWER,
@@ -21,6 +23,11 @@ from assessments.workbook import (
     COL_EVIDENCE,
     COL_SIGNATURE,
     COL_VERSION,
+    MAX_CELLS,
+    MAX_PARTS,
+    MAX_PROBLEMS,
+    MAX_ROWS_PER_SHEET,
+    MAX_SHARED_STRINGS,
     MAX_UPLOAD_BYTES,
     META_SHEET,
     questionnaire_workbook,
@@ -491,6 +498,213 @@ def test_an_upload_without_a_file_is_a_form_error(client, focal_point, submissio
     assert response.status_code == 200
     assert "This field is required." in text(response)
     assert snapshot(submission) == before
+
+
+# Bounds: a small file never makes the server work for long -----------------------------------------------
+
+FAR_ROW = 100_000_000
+
+
+@pytest.fixture
+def rows_read(monkeypatch):
+    """How many rows openpyxl hands out while an upload is read (it makes up every missing row up to max_row)."""
+    counted = {"rows": 0}
+    original = ReadOnlyWorksheet._cells_by_row
+
+    def counting(self, *args, **kwargs):
+        for row in original(self, *args, **kwargs):
+            counted["rows"] += 1
+            yield row
+
+    monkeypatch.setattr(ReadOnlyWorksheet, "_cells_by_row", counting)
+    return counted
+
+
+def _typed_far_below(content):
+    """The workbook with an answer in row 100,000,000 of its domain sheet, and a dimension that says so (37 KB)."""
+    xml = _sheet_xml(content)
+    far = f'<row r="{FAR_ROW}"><c r="J{FAR_ROW}" t="inlineStr"><is><t>3 – Established</t></is></c></row>'
+    xml = xml.replace(b"</sheetData>", far.encode() + b"</sheetData>")
+    xml = re.sub(rb'<dimension ref="[^"]*"', f'<dimension ref="A1:O{FAR_ROW}"'.encode(), xml)
+    return _replaced(content, "xl/worksheets/sheet2.xml", xml)
+
+
+def _without_dimension(content):
+    """The same file crafted to hide its size: no <dimension> element."""
+    xml = re.sub(rb"<dimension [^>]*/>", b"", _sheet_xml(content))
+    return _replaced(content, "xl/worksheets/sheet2.xml", xml)
+
+
+def _in_excels_order(content):
+    """The same file with its parts in the order Excel writes them: the package's relationships first."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        files = {info.filename: archive.read(info) for info in archive.infolist()}
+    first = ["[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"]
+    return _zip({name: files[name] for name in first} | files)
+
+
+@pytest.mark.parametrize(
+    "craft",
+    [
+        _typed_far_below,
+        lambda c: _without_dimension(_typed_far_below(c)),
+        lambda c: _in_excels_order(_typed_far_below(c)),
+    ],
+    ids=["as saved", "without its dimension", "parts in Excel's order"],
+)
+def test_a_row_numbered_100_000_000_is_refused_at_once_without_reading_the_rows(
+    client, focal_point, submission, rows_read, craft
+):
+    client.force_login(focal_point)
+    content = craft(download(client, submission))
+    assert len(content) < 100_000
+    before = snapshot(submission)
+
+    started = time.monotonic()
+    response = upload(client, submission, content)
+    elapsed = time.monotonic() - started
+
+    assert elapsed < 2, f"refusing took {elapsed:.1f} s"
+    assert rows_read["rows"] == 0  # refused before openpyxl read a single row
+    ((sheet, row, indicator, reason),) = problems(response)
+    assert (sheet, row, indicator) == (SHEET_A, str(FAR_ROW), "—")
+    assert reason.startswith(
+        f"Something was typed far below the questionnaire: a sheet of this workbook has at most {MAX_ROWS_PER_SHEET} rows."
+    )
+    assert snapshot(submission) == before
+
+
+def test_reading_rows_stops_at_the_row_cap_even_past_the_scan(client, focal_point, submission, rows_read, monkeypatch):
+    """Defence in depth: were a part to escape the scan, openpyxl is never asked beyond the row cap."""
+    monkeypatch.setattr(workbook, "_bounds_problems", lambda archive: [])
+    client.force_login(focal_point)
+    content = _typed_far_below(download(client, submission))
+
+    started = time.monotonic()
+    response = upload(client, submission, content)
+
+    assert time.monotonic() - started < 2
+    assert response.status_code == 200
+    assert rows_read["rows"] <= 3 * (MAX_ROWS_PER_SHEET + 1)  # About, the domain sheet, _meta
+
+
+def test_a_workbook_with_more_sheets_than_it_was_made_with_is_refused(client, focal_point, submission):
+    client.force_login(focal_point)
+    book = load_workbook(io.BytesIO(download(client, submission)))
+    assert len(book.sheetnames) == 3  # About, the one domain the ministry is asked about, _meta
+    book.create_sheet("My notes")["A1"] = "Ask the legal unit"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    before = snapshot(submission)
+
+    response = upload(client, submission, buffer.getvalue())
+
+    ((sheet, row, _indicator, reason),) = problems(response)
+    assert (sheet, row) == ("—", "—")
+    assert reason.startswith("The workbook has 4 sheets; the one downloaded here has 3. Do not add sheets")
+    assert snapshot(submission) == before
+
+
+def _many_cells(content):
+    cells = "".join(
+        f'<row r="{r}">' + "".join(f'<c r="{col}{r}"/>' for col in "PQRSTUVWXY") + "</row>"
+        for r in range(2, MAX_CELLS // 10 + 3)
+    )
+    xml = _sheet_xml(content).replace(b"</sheetData>", cells.encode() + b"</sheetData>")
+    return _replaced(content, "xl/worksheets/sheet2.xml", xml)
+
+
+def _with_shared_strings(content, sst):
+    """The workbook with a shared-strings part, as Excel and LibreOffice write one."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        files = {info.filename: archive.read(info) for info in archive.infolist()}
+    override = (
+        b'<Override PartName="/xl/sharedStrings.xml" '
+        b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml" /></Types>'
+    )
+    types = files["[Content_Types].xml"].replace(b"</Types>", override)
+    return _zip(files | {"xl/sharedStrings.xml": sst, "[Content_Types].xml": types})
+
+
+def _many_texts(content):
+    strings = b"<si><t>x</t></si>" * (MAX_SHARED_STRINGS + 1)
+    sst = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' + strings + b"</sst>"
+    return _with_shared_strings(content, sst)
+
+
+def _many_parts(content):
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        files = {info.filename: archive.read(info) for info in archive.infolist()}
+    return _zip(files | {f"customXml/item{n}.xml": b"<a/>" for n in range(MAX_PARTS)})
+
+
+def _with_entities(content):
+    bomb = b'<?xml version="1.0"?><!DOCTYPE lol [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]><sst>&lol2;</sst>'
+    return _with_shared_strings(content, bomb)
+
+
+@pytest.mark.parametrize(
+    ("craft", "reason"),
+    [
+        (_many_cells, f"The workbook has more than {MAX_CELLS} cells, far more than the questionnaire."),
+        (_many_texts, f"The workbook holds more than {MAX_SHARED_STRINGS} different texts"),
+        (_many_parts, "The workbook is too large once unpacked."),
+        (_with_entities, "This file is not an Excel workbook (.xlsx)."),
+    ],
+    ids=["cells", "shared strings", "parts", "entities"],
+)
+def test_a_workbook_beyond_the_bounds_is_refused_fast(client, focal_point, submission, rows_read, craft, reason):
+    client.force_login(focal_point)
+    content = craft(download(client, submission))
+    assert len(content) < MAX_UPLOAD_BYTES
+    before = snapshot(submission)
+
+    started = time.monotonic()
+    response = upload(client, submission, content)
+
+    assert time.monotonic() - started < 2
+    assert rows_read["rows"] == 0
+    ((_sheet, _row, _indicator, problem),) = problems(response)
+    assert problem.startswith(reason)
+    assert snapshot(submission) == before
+
+
+def test_a_workbook_of_the_whole_mnr_framework_is_far_within_the_bounds(framework, country_a, coordinator):
+    from capabilities.models import Sector
+    from tests.factories import make_cycle
+
+    ministry = OrganisationFactory(country=country_a, sector=Sector.objects.get(code="ministry"))
+    cycle = make_cycle(country=country_a, framework_version=framework, organisations=[ministry], by=coordinator)
+    submission = loaded(cycle.submissions.get())
+    content = questionnaire_workbook(submission)
+    scanner = workbook._PartScanner()
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        for info in archive.infolist():
+            with archive.open(info) as part:
+                scanner.scan(part, info.filename)
+
+    assert submission.answers.count() > 40
+    assert scanner.cells * 10 < MAX_CELLS and scanner.elements * 10 < workbook.MAX_XML_ELEMENTS
+    assert workbook_read(submission, io.BytesIO(content)).is_valid
+
+
+def test_at_most_a_hundred_problems_are_listed_and_the_others_counted(client, focal_point, submission):
+    client.force_login(focal_point)
+    book = load_workbook(io.BytesIO(download(client, submission)))
+    sheet = book[SHEET_A]
+    for row in range(10, 160):  # 150 rows that were not in the downloaded workbook
+        sheet.cell(row=row, column=COL_CODE, value="C01.1")
+    buffer = io.BytesIO()
+    book.save(buffer)
+
+    response = upload(client, submission, buffer.getvalue())
+
+    listed = problems(response)
+    assert len(listed) == MAX_PROBLEMS
+    assert listed[0][:3] == (SHEET_A, "10", "C01.1") and listed[-1][1] == "109"
+    page = text(response)
+    assert "Nothing was saved: the workbook has 150 problems." in page
+    assert "… and 50 more problems, not listed: correct the ones above, then upload the file again" in page
 
 
 # Conflicts --------------------------------------------------------------------------------------------------

@@ -67,10 +67,10 @@ def test_clone_produces_a_full_independent_draft(tiny_framework):
 
 
 def test_clone_uses_a_constant_number_of_queries(tiny_framework, django_assert_num_queries):
-    # savepoint, code check, version insert, levels (select+insert), domains (select+insert), capabilities (select+insert),
-    # indicators (select + 2 prefetches + insert), descriptors, indicator sectors,
+    # savepoint, code check, version insert in its own savepoint (3), levels (select+insert), domains (select+insert),
+    # capabilities (select+insert), indicators (select + 2 prefetches + insert), descriptors, indicator sectors,
     # enablers (select + prefetch + insert), enabler capabilities, release savepoint
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(22):
         framework_clone(version=tiny_framework, code="TINY-2", title="Tiny 2")
 
 
@@ -106,3 +106,60 @@ def test_database_constraints_refuse_bad_values_even_in_a_draft(tiny_framework):
         Indicator.objects.filter(pk=indicator.pk).update(weight=0)
     with pytest.raises(IntegrityError), transaction.atomic():
         Indicator.objects.create(version=draft, capability=indicator.capability, code="C04.1", question="Dup")
+
+
+def test_a_clone_is_named_as_it_will_be_published(tiny_framework):
+    with pytest.raises(ValidationError) as excinfo:
+        framework_clone(version=tiny_framework, code="TINY-1-draft-1", title="Tiny (Draft 1)")
+
+    assert set(excinfo.value.message_dict) == {"code", "title"}
+    assert "leave out “draft”" in excinfo.value.message_dict["code"][0]
+    assert FrameworkVersion.objects.count() == 1
+    clone = framework_clone(version=tiny_framework, code=" TINY-2 ", title=" Tiny, second edition (drafting rules) ")
+    assert (clone.code, clone.title, clone.description) == (
+        "TINY-2",
+        "Tiny, second edition (drafting rules)",
+        tiny_framework.description,
+    )
+
+
+def test_publishing_refuses_a_draft_whose_name_says_draft(tiny_framework):
+    draft = framework_clone(version=tiny_framework, code="TINY-2", title="Tiny 2")
+    # Renamed after the clone, as an admin may do on the draft's page; the stale object still says "Tiny 2".
+    FrameworkVersion.objects.filter(pk=draft.pk).update(title="Tiny 2 (draft 1)")
+
+    with pytest.raises(ValidationError) as excinfo:
+        framework_publish(version=draft)
+
+    assert excinfo.value.messages == [
+        "The title is what coordinators will see once the version is published: leave out “draft” (the status "
+        "already says it) and give the final name."
+    ]
+    draft.refresh_from_db()
+    assert draft.status == FrameworkVersion.Status.DRAFT
+
+
+def test_a_framework_file_published_under_a_draft_name_is_refused(db):
+    from capabilities.fileformat import parse_framework
+    from capabilities.services import framework_load
+    from tests.conftest import TINY_FRAMEWORK_FILE
+
+    data = parse_framework(TINY_FRAMEWORK_FILE.read_text(), str(TINY_FRAMEWORK_FILE))
+    data["version"]["code"] = "TINY-1-draft-2"
+
+    with pytest.raises(ValidationError, match="leave out “draft”"):
+        framework_load(data=data)
+
+    assert not FrameworkVersion.objects.exists()
+
+
+def test_cloning_under_a_code_taken_meanwhile_is_a_message_not_an_error(tiny_framework, monkeypatch):
+    from capabilities import services
+
+    # Another admin's clone commits between the check and the insert.
+    monkeypatch.setattr(services, "version_name_problems", lambda **kwargs: {})
+    with pytest.raises(ValidationError) as excinfo:
+        framework_clone(version=tiny_framework, code="TINY-1", title="Tiny again")
+
+    assert excinfo.value.message_dict == {"code": ["A framework version with code TINY-1 already exists."]}
+    assert FrameworkVersion.objects.count() == 1

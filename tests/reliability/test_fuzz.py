@@ -1,4 +1,5 @@
-"""Arbitrary input to the autosave endpoint and the main forms: never a 500, never a half-saved row.
+"""Arbitrary input to the autosave endpoint, the main forms and every page's query string: never a 500,
+never a half-saved row.
 
 Hypothesis sends text, numbers and missing fields where the forms expect levels, dates, ids and
 e-mail addresses. Refused input must come back as a 4xx or as the form with its errors; accepted
@@ -8,9 +9,11 @@ organisation takes part in the cycle, every invited account holds its role...), 
 snapshots around each refused request.
 """
 
+import re
 from datetime import date
 
 import pytest
+from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
@@ -30,6 +33,7 @@ from assessments.models import (
 )
 from capabilities.models import Indicator
 from reports.models import EnablerScore, ValidatedLevel
+from tests.assessments.test_permissions import MATRIX, POST_ONLY, world  # noqa: F401 (world is a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -376,3 +380,59 @@ def test_login_with_junk_gives_the_form_back(client, focal_point, username, pass
     assert response.status_code == 200
     assert response.context["form"].errors
     assert "_auth_user_id" not in client.session
+
+
+# Query strings of every page ------------------------------------------------------------------------------
+
+# Names every page might read, besides those its own links and forms reveal (see ``parameter_names``).
+COMMON_PARAMETERS = ["country", "cycle", "page", "p", "o", "q", "e", "next", "status", "version", "all", "_to_field"]
+QUERY_VALUE = st.one_of(JUNK, st.just("1"), st.lists(JUNK, min_size=2, max_size=3))
+QUERY_PAGES = [name for name, route in MATRIX.items() if route.get != POST_ONLY]
+ADMIN_LISTS = [f"admin:{m._meta.app_label}_{m._meta.model_name}_changelist" for m in admin.site._registry]
+
+
+def parameter_names(body):
+    """The query parameters a page's own links and fields use: the filters of a list, its paging and search."""
+    names = set(re.findall(r"[?&;](?:amp;)?([A-Za-z_][\w-]*)=", body))
+    return sorted(names | set(re.findall(r'name="([A-Za-z_][\w-]*)"', body)) | set(COMMON_PARAMETERS))
+
+
+def fuzz_query_strings(client, url, data):
+    page = client.get(url)
+    html = not page.streaming and page.get("Content-Type", "").startswith("text/html")
+    names = parameter_names(page.content.decode() if html else "")
+    query = data.draw(
+        st.dictionaries(st.one_of(st.sampled_from(names), st.text(min_size=1, max_size=12)), QUERY_VALUE, max_size=4)
+    )
+    response = client.get(url, query)
+    assert response.status_code < 500, (url, query)
+
+
+@FUZZ
+@given(persona=st.sampled_from(["coordinator", "superuser", "observer", "focal_point", "outsider"]), data=st.data())
+@pytest.mark.parametrize("name", QUERY_PAGES)
+def test_no_query_string_makes_a_page_fail(client, world, name, persona, data):  # noqa: F811 (the fixture)
+    route = MATRIX[name]
+    client.force_login(world.personas[persona])
+    fuzz_query_strings(client, reverse(name, args=route.args(world)), data)
+
+
+@FUZZ
+@given(data=st.data())
+@pytest.mark.parametrize("name", ADMIN_LISTS)
+def test_no_query_string_makes_an_admin_list_fail(client, superuser, cycle, name, data):
+    client.force_login(superuser)
+    fuzz_query_strings(client, reverse(name), data)
+
+
+def test_the_audit_trail_answers_404_for_a_country_that_is_not_a_number_or_not_the_users(
+    client, coordinator, country_a, country_b
+):
+    client.force_login(coordinator)
+    url = reverse("assessments:audit_trail")
+
+    assert client.get(url).context["country"] == country_a
+    assert client.get(url, {"country": country_a.pk}).context["country"] == country_a
+    for junk in ("abc", "", " ", "-1", "1.0", "٣", "\x00", "99999999999999999999", str(country_b.pk)):
+        response = client.get(url, {"country": junk})
+        assert response.status_code == (200 if not junk.strip() else 404), junk
