@@ -137,7 +137,7 @@ def invitation_resend(*, cycle, invitation, by, base_url) -> Invitation:
     """E-mail an invitation again (a fresh set-password link for a new account), at most once per interval."""
     cycle = cycle_lock_for_change(cycle.pk)
     invitation = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("user", "organisation__country", "invited_by")
         .get(pk=invitation.pk)
     )
@@ -179,7 +179,9 @@ def invitation_resend(*, cycle, invitation, by, base_url) -> Invitation:
 
 def _invitation_lock_pending(invitation, by):
     current = (
-        Invitation.objects.select_for_update().select_related("organisation__country", "cycle").get(pk=invitation.pk)
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("organisation__country", "cycle")
+        .get(pk=invitation.pk)
     )
     if current.user_id != by.pk:
         raise PermissionDenied(_("This invitation is addressed to someone else."))
