@@ -1,6 +1,7 @@
 """The coordinator's organisations, invitations, reminders and the e-mails people expect (issue 9: 4, 7, 16-18)."""
 
 import re
+import threading
 from datetime import timedelta
 from unittest import mock
 
@@ -9,7 +10,7 @@ from axes.models import AccessLog
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,6 +26,7 @@ from assessments.models import (
     Submission,
 )
 from tests.assessments.test_workflow import messages_of
+from tests.conftest import require_postgres
 from tests.factories import FocalPointRoleFactory, OrganisationFactory, SectorFactory, UserFactory, make_cycle
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +67,33 @@ def test_two_requests_racing_with_the_same_plan_send_one_reminder(coordinator, f
 
     assert (len(first), len(second)) == (1, 0)
     assert Reminder.objects.count() == 1
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_sends_on_two_connections_remind_once(coordinator, focal_point, cycle, organisation):
+    """On PostgreSQL, two requests at the same instant: one sends, the other finds it sent."""
+    require_postgres()
+    barrier = threading.Barrier(2)
+    sent, errors = [], []
+
+    def press_send():
+        try:
+            barrier.wait(timeout=10)
+            sent.append(len(services.reminders_send(cycle=cycle, by=coordinator, base_url="")))
+        except Exception as exc:  # noqa: BLE001 (reported below)
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=press_send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == [] and sorted(sent) == [0, 1]
+    assert Reminder.objects.filter(cycle=cycle).count() == 1
 
 
 def test_the_confirmation_shows_who_will_be_written_to_and_who_was_reminded_recently(
