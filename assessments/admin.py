@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AuditEvent, Country, Cycle, Organisation, Reminder, RoleAssignment, Submission
+from .models import AuditEvent, Country, Cycle, Invitation, Organisation, Reminder, RoleAssignment, Submission
 
 
 @admin.register(Country)
@@ -52,6 +52,22 @@ class SubmissionAdmin(admin.ModelAdmin):
 class ReminderAdmin(admin.ModelAdmin):
     list_display = ["sent_at", "cycle", "organisation", "recipients"]
     list_select_related = ["cycle__country", "organisation"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Read only: invitations are made, resent and answered in the application, where the rules are checked."""
+
+    list_display = ["email", "organisation", "status", "created_account", "sent_at", "send_count", "responded_at"]
+    list_filter = ["status", "organisation__country"]
+    search_fields = ["email", "organisation__name"]
+    list_select_related = ["organisation"]
+
+    def has_add_permission(self, request):
+        return False
 
     def has_change_permission(self, request, obj=None):
         return False

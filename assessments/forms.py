@@ -1,12 +1,20 @@
+import csv
+import re
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Layout, Submit
 from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from capabilities.models import FrameworkVersion, Sector
 
 from .models import Choice, Cycle, Organisation
+from .participants import OrganisationRow
 
 
 class _CrispyForm(forms.Form):
@@ -85,13 +93,169 @@ class InviteForm(_CrispyForm):
     organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
     # The address becomes the new account's username, which holds at most 150 characters.
     email = forms.EmailField(label=_("E-mail"), max_length=150)
-    first_name = forms.CharField(label=_("First name"), max_length=150)
-    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
 
     def __init__(self, *args, cycle, **kwargs):
         kwargs.setdefault("auto_id", "invite_%s")  # unique ids beside the participant form
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = Organisation.objects.filter(submissions__cycle=cycle)
+
+
+IMPORT_MAX_ROWS = 500
+IMPORT_MAX_BYTES = 512 * 1024
+HEADER_WORDS = {"organisation", "organization", "name", "sector", "secteur", "organisme", "organización"}
+
+
+def sector_lookup():
+    """Sector by its code or its name in any interface language, case-insensitive (1 query)."""
+    sectors = {}
+    for sector in Sector.objects.all():
+        sectors[sector.code.lower()] = sector
+        for code, _name in settings.LANGUAGES:
+            name = getattr(sector, f"name_{code}", None)
+            if name:
+                sectors[name.strip().lower()] = sector
+    return sectors
+
+
+class OrganisationsImportForm(_CrispyForm):
+    """Many organisations at once: pasted lines or a CSV file of organisation, sector, focal-point e-mails.
+
+    Checked as a whole: any bad row refuses the list, each problem named by its row, and the text
+    stays in the box to be corrected (a file's text is put there too).
+    """
+
+    submit_label = _("Check and add the organisations")
+    rows = forms.CharField(
+        label=_("Organisations, one per line"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10, "dir": "auto", "spellcheck": "false"}),
+        help_text=_(
+            "Organisation, sector, focal-point e-mails — separated by commas, semicolons or tabs (as a "
+            "spreadsheet copies them). Several e-mails may share the last column, separated by spaces."
+        ),
+    )
+    file = forms.FileField(
+        label=_("…or a CSV file with the same columns"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def __init__(self, *args, cycle, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.form_tag = False  # the page's own form tag carries the action and the file encoding
+        self.cycle = cycle
+        self.parsed = []
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload is None:
+            return None
+        if upload.size > IMPORT_MAX_BYTES:
+            raise ValidationError(_("The file is larger than %(kb)d KB; split it.") % {"kb": IMPORT_MAX_BYTES // 1024})
+        raw = upload.read()
+        for encoding in ("utf-8-sig", "cp1252"):
+            try:
+                return raw.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+        raise ValidationError(_("The file could not be read as text; save it as CSV (UTF-8)."))
+
+    def clean(self):
+        data = super().clean()
+        text = data.get("file") or data.get("rows") or ""
+        if data.get("file"):
+            # What the file held goes into the box, so a refused file can be corrected there.
+            self.data = self.data.copy()
+            self.data["rows"] = text
+        if not text.strip():
+            raise ValidationError(_("Paste the organisations or choose a CSV file."))
+        self.parsed = self._parse(text)
+        return data
+
+    def _parse(self, text):
+        lines = [line for line in text.splitlines() if line.strip()]
+        if len(lines) > IMPORT_MAX_ROWS:
+            raise ValidationError(
+                _("At most %(n)d organisations at once; this list has %(count)d.")
+                % {"n": IMPORT_MAX_ROWS, "count": len(lines)}
+            )
+        sectors = sector_lookup()
+        existing = {
+            o.name.lower(): o
+            for o in Organisation.objects.filter(country=self.cycle.country_id).select_related("sector")
+        }
+        taking_part = set(self.cycle.submissions.values_list("organisation_id", flat=True))
+        problems, rows, seen = [], [], {}
+        for number, line in enumerate(lines, start=1):
+            # Each line as a spreadsheet would copy it: tabs, else semicolons (French, Spanish), else commas.
+            delimiter = next((d for d in ("\t", ";") if d in line), ",")
+            cells = next(csv.reader([line], delimiter=delimiter))
+            cells = [c.strip() for c in cells]
+            if number == 1 and cells and cells[0].lower() in HEADER_WORDS | {gettext("Organisation").lower()}:
+                continue
+            name = cells[0] if cells else ""
+            sector_text = cells[1] if len(cells) > 1 else ""
+            emails = [e for cell in cells[2:] for e in re.split(r"[\s,;]+", cell) if e]
+
+            def problem(message, number=number):
+                problems.append(gettext("Row %(n)d: %(problem)s") % {"n": number, "problem": message})
+
+            if not name:
+                problem(gettext("the organisation's name is missing."))
+                continue
+            if len(name) > 200:
+                problem(gettext("the name is longer than 200 characters."))
+                continue
+            if name.lower() in seen:
+                problem(gettext("%(org)s is listed already in row %(row)d.") % {"org": name, "row": seen[name.lower()]})
+                continue
+            seen[name.lower()] = number
+            sector = sectors.get(sector_text.lower())
+            if sector is None:
+                problem(
+                    gettext("unknown sector “%(sector)s”; use one of the sectors listed below.")
+                    % {"sector": sector_text}
+                    if sector_text
+                    else gettext("the sector is missing.")
+                )
+            bad = []
+            for email in emails:
+                try:
+                    validate_email(email)
+                except ValidationError:
+                    bad.append(email)
+                else:
+                    if len(email) > 150:
+                        bad.append(email)
+            if bad:
+                problem(gettext("not a valid e-mail address: %(emails)s.") % {"emails": ", ".join(bad)})
+            if len(set(e.lower() for e in emails)) != len(emails):
+                problem(gettext("the same e-mail address is given twice."))
+            known = existing.get(name.lower())
+            if known is not None and known.pk in taking_part:
+                problem(gettext("%(org)s already takes part in this cycle.") % {"org": known})
+            elif known is not None and sector is not None and known.sector_id != sector.pk:
+                problem(
+                    gettext("%(org)s exists already with the sector “%(sector)s”.")
+                    % {"org": known, "sector": known.sector}
+                )
+            if sector is not None:
+                rows.append(
+                    OrganisationRow(
+                        number=number,
+                        name=known.name if known else name,
+                        sector=sector,
+                        emails=[e.lower() for e in emails],
+                        organisation=known,
+                    )
+                )
+        if problems:
+            raise ValidationError(problems)
+        if not rows:
+            raise ValidationError(_("The list holds no organisation."))
+        return rows
 
 
 class TargetsForm(_CrispyForm):

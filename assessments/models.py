@@ -236,6 +236,8 @@ class Submission(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     last_activity_at = models.DateTimeField(null=True, blank=True)
+    # Claimed by a conditional update before a reminder goes out: two clicks cannot both send one.
+    last_reminded_at = models.DateTimeField(_("last reminded"), null=True, blank=True)
 
     objects = SubmissionQuerySet.as_manager()
 
@@ -389,6 +391,48 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.organisation} · {self.sent_at:%Y-%m-%d}"
+
+
+class Invitation(models.Model):
+    """The focal-point role of one organisation offered to one person by e-mail.
+
+    An account created for the invitation holds the role at once: it has no history anywhere. An
+    existing account gains the role only when its owner accepts, so that nobody is attached to a
+    country (and shown in its audit trail) without knowing it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting acceptance")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    cycle = models.ForeignKey(Cycle, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail"), max_length=254)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_account = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField()
+    send_count = models.PositiveSmallIntegerField(default=1)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user"], condition=Q(status="pending"), name="invitation_one_pending_per_person"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "accepted", "declined"]), name="invitation_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.organisation} ({self.status})"
 
 
 class AuditEvent(models.Model):

@@ -99,3 +99,67 @@ def unanswered_answers(submission):
         .select_related("indicator__capability")
         .order_by("indicator__capability__number", "indicator__order")
     )
+
+
+@dataclass
+class Contact:
+    """A focal point of an organisation, or a person invited to become one, as the cycle page lists them.
+
+    ``state``: ``invited`` (new account, has not logged in yet), ``pending`` (existing account, has not
+    answered), ``active`` (holds the role and has logged in), ``declined``.
+    """
+
+    user: object
+    email: str
+    state: str
+    invitation: object = None
+    can_resend: bool = False
+
+    @property
+    def last_active(self):
+        return self.user.last_login
+
+
+def organisation_contacts(organisation_ids):
+    """organisation id → its contacts, focal points first, then open and declined invitations (2 queries)."""
+    from .models import Invitation, Role, RoleAssignment
+
+    organisation_ids = list(organisation_ids)
+    latest = {}
+    for invitation in (
+        Invitation.objects.filter(organisation_id__in=organisation_ids).select_related("user").order_by("created_at")
+    ):
+        latest[(invitation.organisation_id, invitation.user_id)] = invitation
+    contacts = {}
+    holders = set()
+    for role in (
+        RoleAssignment.objects.filter(role=Role.FOCAL_POINT, organisation_id__in=organisation_ids)
+        .select_related("user")
+        .order_by("user__email")
+    ):
+        holders.add((role.organisation_id, role.user_id))
+        invitation = latest.get((role.organisation_id, role.user_id))
+        never_in = role.user.last_login is None
+        contacts.setdefault(role.organisation_id, []).append(
+            Contact(
+                user=role.user,
+                email=role.user.email,
+                state="invited" if never_in else "active",
+                invitation=invitation,
+                can_resend=never_in and invitation is not None and invitation.created_account,
+            )
+        )
+    for (organisation_id, user_id), invitation in sorted(latest.items(), key=lambda item: item[1].email):
+        if (organisation_id, user_id) in holders or invitation.status == Invitation.Status.ACCEPTED:
+            continue
+        pending = invitation.status == Invitation.Status.PENDING
+        contacts.setdefault(organisation_id, []).append(
+            Contact(
+                user=invitation.user,
+                email=invitation.email,
+                state="pending" if pending else "declined",
+                invitation=invitation,
+                can_resend=pending,
+            )
+        )
+    return contacts

@@ -1,20 +1,17 @@
 """Actions on cycles, submissions and answers. Views call these; nothing else writes."""
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from capabilities.models import FrameworkVersion, Indicator
 
-from .emails import send_templated_mail
+from .emails import Letter, mail_after_commit
 from .models import (
     Answer,
     AnswerRevision,
@@ -32,6 +29,8 @@ from .models import (
 
 DEFAULT_TARGET_LEVEL = 3
 EVIDENCE_REQUIRED_FROM = 3
+# An organisation is reminded at most once in this interval, however often "send" is pressed.
+REMINDER_INTERVAL = timedelta(hours=24)
 
 
 class AnswerConflict(Exception):
@@ -40,6 +39,21 @@ class AnswerConflict(Exception):
     def __init__(self, current):
         self.current = current
         super().__init__(f"Answer {current.pk} changed to version {current.version} meanwhile.")
+
+
+def base_url_of(request):
+    """``https://host`` of the request, for links in e-mails (empty without a request: relative links)."""
+    return request.build_absolute_uri("/").rstrip("/") if request is not None else ""
+
+
+def focal_points_of(organisation_ids):
+    """The focal-point roles of these organisations whose holder has an e-mail address, with the user."""
+    return (
+        RoleAssignment.objects.filter(role=Role.FOCAL_POINT, organisation_id__in=list(organisation_ids))
+        .exclude(user__email="")
+        .select_related("user")
+        .order_by("user__email")
+    )
 
 
 def audit(*, user, action, country=None, cycle=None, submission=None, detail="", request=None):
@@ -118,52 +132,27 @@ def submissions_instantiate(*, cycle, submissions):
 
 
 @transaction.atomic
-def organisation_create(*, country, name, sector) -> Organisation:
-    if Organisation.objects.filter(country=country, name__iexact=name.strip()).exists():
+def organisation_create(*, country, name, sector, by=None) -> Organisation:
+    name = name.strip()
+    if Organisation.objects.filter(country=country, name__iexact=name).exists():
         raise ValidationError(
             {"name": _("%(country)s already has an organisation with this name.") % {"country": country}}
         )
-    return Organisation.objects.create(country=country, name=name.strip(), sector=sector)
-
-
-@transaction.atomic
-def focal_point_invite(*, organisation, email, first_name, last_name, by, base_url):
-    """Give a person the focal-point role for an organisation and e-mail them a set-password link.
-
-    An existing account (matched on e-mail) gains the role; a new one gets an unusable password until
-    the person sets their own through the link.
-    """
-    User = get_user_model()
-    email = User.objects.normalize_email(email).lower()
-    user = User.objects.filter(email__iexact=email).first()
-    if user is None:
-        user = User(username=email, email=email, first_name=first_name, last_name=last_name)
-        user.set_unusable_password()
-        user.save()
-    _role, created = RoleAssignment.objects.get_or_create(user=user, role=Role.FOCAL_POINT, organisation=organisation)
-    if not created:
-        raise ValidationError(
-            {"email": _("%(email)s is already a focal point of %(org)s.") % {"email": email, "org": organisation}}
-        )
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    context = {
-        "user": user,
-        "organisation": organisation,
-        "invited_by": by,
-        "link": f"{base_url}/accounts/reset/{uid}/{token}/",
-        "has_password": user.has_usable_password(),
-    }
-    transaction.on_commit(lambda: send_templated_mail("assessments/email/invitation", context, [email]))
+    organisation = Organisation.objects.create(country=country, name=name, sector=sector)
     audit(
-        user=by, action=AuditEvent.Action.USER_INVITED, country=organisation.country, detail=f"{email} → {organisation}"
+        user=by,
+        action=AuditEvent.Action.ORGANISATION_CREATED,
+        country=country,
+        detail=f"{organisation} ({sector.code})",
     )
-    return user
+    return organisation
 
 
 @transaction.atomic
-def cycle_open(*, cycle, by) -> Cycle:
-    """1. Flip draft → open (once, even if clicked twice). 2. Create every submission's answers in bulk."""
+def cycle_open(*, cycle, by, request=None) -> Cycle:
+    """1. Flip draft → open (once, even if clicked twice). 2. Create every submission's answers in bulk.
+    3. After commit, tell every focal point that their questionnaire is open.
+    """
     now = timezone.now()
     if not Cycle.objects.filter(pk=cycle.pk, status=Cycle.Status.DRAFT).update(status=Cycle.Status.OPEN, opened_at=now):
         raise ValidationError(_("Only a cycle in preparation can be opened."))
@@ -173,6 +162,21 @@ def cycle_open(*, cycle, by) -> Cycle:
         raise ValidationError(_("Add at least one participating organisation before opening the cycle."))
     submissions_instantiate(cycle=cycle, submissions=submissions)
     audit(user=by, action=AuditEvent.Action.CYCLE_OPENED, country=cycle.country, cycle=cycle)
+    base_url = base_url_of(request)
+    by_organisation = {s.organisation_id: s for s in submissions}
+    letters = [
+        Letter(
+            email=role.user.email,
+            user=role.user,
+            context={
+                "cycle": cycle,
+                "submission": by_organisation[role.organisation_id],
+                "link": f"{base_url}{by_organisation[role.organisation_id].get_absolute_url()}",
+            },
+        )
+        for role in focal_points_of(by_organisation)
+    ]
+    mail_after_commit("assessments/email/cycle_opened", letters, by=by, country=cycle.country, cycle=cycle)
     return cycle
 
 
@@ -413,6 +417,27 @@ def submission_submit(*, submission, by, confirm_unanswered=False, request=None)
         request=request,
         detail=f"{unanswered} unanswered" if unanswered else "",
     )
+    link = f"{base_url_of(request)}{submission.get_absolute_url()}"
+    coordinators = (
+        RoleAssignment.objects.filter(role=Role.COORDINATOR, country_id=submission.cycle.country_id)
+        .exclude(user__email="")
+        .select_related("user")
+    )
+    mail_after_commit(
+        "assessments/email/submitted",
+        [
+            Letter(
+                email=role.user.email,
+                user=role.user,
+                context={"submission": submission, "by": by, "unanswered": unanswered, "link": link},
+            )
+            for role in coordinators
+        ],
+        by=by,
+        country=submission.cycle.country,
+        cycle=submission.cycle,
+        submission=submission,
+    )
     return submission
 
 
@@ -441,13 +466,14 @@ def submission_return(*, submission, by, reason, request=None) -> Submission:
         detail=reason,
         request=request,
     )
-    emails = list(
-        RoleAssignment.objects.filter(organisation=submission.organisation, role=Role.FOCAL_POINT)
-        .exclude(user__email="")
-        .values_list("user__email", flat=True)
+    comments = list(
+        ReviewComment.objects.filter(answer__submission=submission, sent_at=now)
+        .select_related("answer__indicator")
+        .order_by("answer__indicator__capability__number", "answer__indicator__order")
     )
-    context = {"submission": submission, "reason": reason, "by": by}
-    transaction.on_commit(lambda: send_templated_mail("assessments/email/returned", context, emails))
+    _mail_focal_points(
+        "assessments/email/returned", submission, by=by, request=request, reason=reason, comments=comments
+    )
     return submission
 
 
@@ -567,6 +593,26 @@ def review_comment_delete(*, comment, by, request=None) -> None:
     _audit_review(by=by, submission=submission, comment=comment, what="comment deleted", request=request)
 
 
+def _mail_focal_points(template_prefix, submission, *, by, request, **context):
+    """After commit, e-mail the organisation's focal points about their questionnaire, each in their language."""
+    link = f"{base_url_of(request)}{submission.get_absolute_url()}"
+    mail_after_commit(
+        template_prefix,
+        [
+            Letter(
+                email=role.user.email,
+                user=role.user,
+                context={"submission": submission, "by": by, "link": link} | context,
+            )
+            for role in focal_points_of([submission.organisation_id])
+        ],
+        by=by,
+        country=submission.cycle.country,
+        cycle=submission.cycle,
+        submission=submission,
+    )
+
+
 @transaction.atomic
 def submission_accept(*, submission, by, request=None) -> Submission:
     if cycle_lock_for_change(submission.cycle_id).status != Cycle.Status.OPEN:
@@ -585,6 +631,7 @@ def submission_accept(*, submission, by, request=None) -> Submission:
         submission=submission,
         request=request,
     )
+    _mail_focal_points("assessments/email/accepted", submission, by=by, request=request)
     return submission
 
 
@@ -611,36 +658,90 @@ def targets_update(*, cycle, levels, by, request=None):
     return changes
 
 
+@dataclass
+class ReminderPlan:
+    """Who a reminder would go to now: ``due`` (submission, e-mails), those reminded too recently, and
+    the organisations without a focal point to write to."""
+
+    due: list = field(default_factory=list)
+    recent: list = field(default_factory=list)
+    unreachable: list = field(default_factory=list)
+    interval: timedelta = REMINDER_INTERVAL
+
+
+def reminders_plan(cycle, *, now=None) -> ReminderPlan:
+    """The questionnaires not submitted (draft or returned) and their focal points' addresses (2 queries)."""
+    now = now or timezone.now()
+    pending = list(
+        cycle.submissions.filter(status__in=Submission.EDITABLE_STATUSES)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+    contacts = {}
+    for role in focal_points_of(s.organisation_id for s in pending):
+        contacts.setdefault(role.organisation_id, []).append(role.user)
+    plan = ReminderPlan()
+    for submission in pending:
+        users = contacts.get(submission.organisation_id, [])
+        if not users:
+            plan.unreachable.append(submission)
+        elif submission.last_reminded_at and submission.last_reminded_at > now - REMINDER_INTERVAL:
+            plan.recent.append((submission, users))
+        else:
+            plan.due.append((submission, users))
+    return plan
+
+
 @transaction.atomic
-def reminders_send(*, cycle, by, base_url) -> list[Reminder]:
-    """E-mail the focal points of every organisation that has not submitted, and record each reminder."""
+def reminders_send(*, cycle, by, base_url, organisation_ids=None) -> list[Reminder]:
+    """E-mail the focal points of every organisation that has not submitted, once per interval.
+
+    1. Lock the cycle; refuse unless it is open.
+    2. ``organisation_ids`` (the list the coordinator confirmed) narrows who is written to.
+    3. Claim each organisation with a conditional update of its ``last_reminded_at``: a second click,
+       or a second request racing this one, finds it claimed and sends nothing.
+    4. Record each reminder (and the audit entry); the e-mails go after commit, one per person.
+    """
     cycle = cycle_lock_for_change(cycle.pk)
     if not cycle.is_open:
         raise ValidationError(_("Reminders can only be sent while the cycle is open."))
-    pending = cycle.submissions.filter(status__in=[Submission.Status.DRAFT, Submission.Status.RETURNED]).select_related(
-        "organisation"
-    )
-    contacts = {}
-    for org_id, email in (
-        RoleAssignment.objects.filter(role=Role.FOCAL_POINT, organisation__in=[s.organisation_id for s in pending])
-        .exclude(user__email="")
-        .values_list("organisation_id", "user__email")
-    ):
-        contacts.setdefault(org_id, []).append(email)
-    reminders = []
+    if organisation_ids is not None and not organisation_ids:
+        raise ValidationError(_("Choose at least one organisation to remind."))
     now = timezone.now()
-    for submission in pending:
-        emails = sorted(contacts.get(submission.organisation_id, []))
-        if not emails:
+    plan = reminders_plan(cycle, now=now)
+    reminders = []
+    for submission, users in plan.due:
+        if organisation_ids is not None and submission.organisation_id not in organisation_ids:
             continue
-        context = {"cycle": cycle, "submission": submission, "link": f"{base_url}{submission.get_absolute_url()}"}
-        transaction.on_commit(
-            lambda context=context, emails=emails: send_templated_mail("assessments/email/reminder", context, emails)
+        claimed = (
+            Submission.objects.filter(pk=submission.pk)
+            .filter(Q(last_reminded_at__isnull=True) | Q(last_reminded_at__lte=now - REMINDER_INTERVAL))
+            .update(last_reminded_at=now)
         )
+        if not claimed:
+            continue
+        emails = [u.email for u in users]
         reminders.append(
             Reminder(
                 cycle=cycle, organisation=submission.organisation, recipients=", ".join(emails), sent_by=by, sent_at=now
             )
+        )
+        audit(
+            user=by,
+            action=AuditEvent.Action.REMINDER_SENT,
+            country=cycle.country,
+            cycle=cycle,
+            submission=submission,
+            detail=f"{submission.organisation}: {', '.join(emails)}",
+        )
+        context = {"cycle": cycle, "submission": submission, "link": f"{base_url}{submission.get_absolute_url()}"}
+        mail_after_commit(
+            "assessments/email/reminder",
+            [Letter(email=u.email, user=u, context=context) for u in users],
+            by=by,
+            country=cycle.country,
+            cycle=cycle,
+            submission=submission,
         )
     Reminder.objects.bulk_create(reminders)
     return reminders

@@ -14,6 +14,18 @@ urlpatterns = [
     path("cycles/<int:pk>/close/", views.cycle_close, name="cycle_close"),
     path("cycles/<int:pk>/remind/", views.cycle_remind, name="cycle_remind"),
     path("cycles/<int:pk>/targets/", views.cycle_targets, name="cycle_targets"),
+    path(
+        "cycles/<int:pk>/organisations/import/",
+        views.cycle_organisations_import,
+        name="cycle_organisations_import",
+    ),
+    path(
+        "cycles/<int:pk>/invitations/<int:invitation_pk>/resend/",
+        views.invitation_resend,
+        name="invitation_resend",
+    ),
+    path("invitations/<int:pk>/accept/", views.invitation_accept, name="invitation_accept"),
+    path("invitations/<int:pk>/decline/", views.invitation_decline, name="invitation_decline"),
     path("questionnaires/<int:pk>/", views.questionnaire, name="questionnaire"),
     path(
         "questionnaires/<int:pk>/capabilities/<int:number>/",

@@ -4,6 +4,9 @@ Every view gets its object through ``assessments.access``: 404 for what the user
 403 for what they may only read.
 """
 
+from functools import reduce
+from operator import or_
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,9 +22,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from capabilities.models import Capability, LevelDescriptor
+from capabilities.models import Capability, LevelDescriptor, Sector
 
-from . import services, workbook
+from . import participants, services, workbook
 from .access import (
     coordinated_country_ids,
     coordinates,
@@ -34,6 +37,7 @@ from .forms import (
     AnswerForm,
     CycleForm,
     InviteForm,
+    OrganisationsImportForm,
     ParticipantForm,
     ReturnForm,
     ReviewCommentForm,
@@ -47,12 +51,13 @@ from .models import (
     AuditEvent,
     Country,
     Cycle,
+    Invitation,
     Reminder,
     ReviewComment,
     RoleAssignment,
     Submission,
 )
-from .queries import cycle_submissions, submission_progress, unanswered_answers
+from .queries import cycle_submissions, organisation_contacts, submission_progress, unanswered_answers
 
 
 def _base_url(request):
@@ -104,8 +109,13 @@ def cycle_detail(request, pk):
     manager = coordinates(request.user, cycle.country_id)
     context = {"cycle": cycle, "is_coordinator": manager, "is_observer": observes(request.user, cycle.country_id)}
     if manager:
+        submissions = list(cycle_submissions(cycle))
+        contacts = organisation_contacts(s.organisation_id for s in submissions)
+        for submission in submissions:
+            submission.contacts = contacts.get(submission.organisation_id, [])
         context |= {
-            "submissions": cycle_submissions(cycle),
+            "submissions": submissions,
+            "reminder_interval_hours": int(services.REMINDER_INTERVAL.total_seconds() // 3600),
             "participant_form": ParticipantForm(cycle=cycle),
             "invite_form": InviteForm(cycle=cycle),
             "reminders": Reminder.objects.filter(cycle=cycle).select_related("organisation", "sent_by")[:20],
@@ -127,7 +137,10 @@ def cycle_add_participant(request, pk):
         try:
             with transaction.atomic():  # a new organisation is kept only if it joins the cycle
                 organisation = form.cleaned_data["organisation"] or services.organisation_create(
-                    country=cycle.country, name=form.cleaned_data["name"], sector=form.cleaned_data["sector"]
+                    country=cycle.country,
+                    name=form.cleaned_data["name"],
+                    sector=form.cleaned_data["sector"],
+                    by=request.user,
                 )
                 services.cycle_add_organisation(cycle=cycle, organisation=organisation, by=request.user)
         except ValidationError as exc:
@@ -150,15 +163,24 @@ def cycle_invite(request, pk):
         messages.error(request, _("The cycle is closed; invite focal points to a new cycle."))
     elif form.is_valid():
         try:
-            user = services.focal_point_invite(**form.cleaned_data, by=request.user, base_url=_base_url(request))
+            invitation = participants.focal_point_invite(
+                cycle=cycle, **form.cleaned_data, by=request.user, base_url=_base_url(request)
+            )
         except ValidationError as exc:
             _flash_errors(request, exc)
         else:
-            messages.success(
-                request,
-                _("Invitation sent to %(email)s for %(org)s.")
-                % {"email": user.email, "org": form.cleaned_data["organisation"]},
-            )
+            values = {"email": invitation.email, "org": form.cleaned_data["organisation"]}
+            if invitation.status == Invitation.Status.PENDING:
+                messages.success(
+                    request,
+                    _(
+                        "Invitation sent to %(email)s for %(org)s. They already have an account: they become a "
+                        "focal point when they accept it."
+                    )
+                    % values,
+                )
+            else:
+                messages.success(request, _("Invitation sent to %(email)s for %(org)s.") % values)
     else:
         for field, errors in form.errors.items():
             for error in errors:
@@ -171,7 +193,7 @@ def cycle_invite(request, pk):
 def cycle_open(request, pk):
     cycle = get_cycle_for_user(request, pk, manage=True)
     try:
-        services.cycle_open(cycle=cycle, by=request.user)
+        services.cycle_open(cycle=cycle, by=request.user, request=request)
     except ValidationError as exc:
         _flash_errors(request, exc)
     else:
@@ -193,22 +215,134 @@ def cycle_close(request, pk):
 
 
 @login_required
-@require_POST
 def cycle_remind(request, pk):
+    """GET: who would be written to, for confirmation. POST: send to the confirmed organisations still due."""
     cycle = get_cycle_for_user(request, pk, manage=True)
+    if request.method == "POST":
+        try:
+            chosen = {int(v) for v in request.POST.getlist("organisation") if v.isdigit()}
+            sent = services.reminders_send(
+                cycle=cycle, by=request.user, base_url=_base_url(request), organisation_ids=chosen
+            )
+        except ValidationError as exc:
+            _flash_errors(request, exc)
+        else:
+            if sent:
+                messages.success(
+                    request,
+                    _("Reminders sent to %(orgs)s.") % {"orgs": ", ".join(r.organisation.name for r in sent)},
+                )
+            elif services.reminders_plan(cycle).recent:
+                messages.info(
+                    request,
+                    _("No reminder sent: the organisations chosen were reminded less than %(hours)d hours ago.")
+                    % {"hours": services.REMINDER_INTERVAL.total_seconds() // 3600},
+                )
+            else:
+                messages.info(request, _("No reminder sent: every organisation with a focal point has submitted."))
+            return redirect(cycle)
+    plan = services.reminders_plan(cycle) if cycle.is_open else None
+    return render(
+        request,
+        "assessments/cycle_remind.html",
+        {
+            "cycle": cycle,
+            "plan": plan,
+            "interval_hours": int(services.REMINDER_INTERVAL.total_seconds() // 3600),
+        },
+    )
+
+
+@login_required
+def cycle_organisations_import(request, pk):
+    """Add many organisations at once (pasted lines or CSV), all or nothing, and invite their focal points."""
+    cycle = get_cycle_for_user(request, pk, manage=True)
+    form = OrganisationsImportForm(request.POST or None, request.FILES or None, cycle=cycle)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                added = participants.organisations_import(
+                    cycle=cycle, rows=form.parsed, by=request.user, base_url=_base_url(request)
+                )
+            except ValidationError as exc:
+                # Refused on the current rows (cycle closed, a name taken meanwhile): a conflict, not a typo.
+                for message in exc.messages:
+                    form.add_error(None, message)
+                status = 409
+            else:
+                invited = sum(len(row.emails) for row in form.parsed)
+                messages.success(
+                    request,
+                    _("%(n)d organisations added to the cycle; %(invited)d focal points invited.")
+                    % {"n": len(added), "invited": invited},
+                )
+                return redirect(cycle)
+        if status == 200 and form.errors:
+            status = 422
+    context = {
+        "cycle": cycle,
+        "form": form,
+        "closed": cycle.status == Cycle.Status.CLOSED,
+        "sectors": Sector.objects.order_by("order", "code"),
+    }
+    return render(request, "assessments/cycle_organisations_import.html", context, status=status)
+
+
+@login_required
+@require_POST
+def invitation_resend(request, pk, invitation_pk):
+    cycle = get_cycle_for_user(request, pk, manage=True)
+    invitation = get_object_or_404(Invitation, pk=invitation_pk, organisation__country=cycle.country_id)
     try:
-        sent = services.reminders_send(cycle=cycle, by=request.user, base_url=_base_url(request))
+        invitation = participants.invitation_resend(
+            cycle=cycle, invitation=invitation, by=request.user, base_url=_base_url(request)
+        )
     except ValidationError as exc:
         _flash_errors(request, exc)
     else:
-        if sent:
-            messages.success(
-                request,
-                _("Reminders sent to %(orgs)s.") % {"orgs": ", ".join(r.organisation.name for r in sent)},
-            )
-        else:
-            messages.info(request, _("No reminder sent: every organisation with a focal point has submitted."))
-    return redirect(cycle)
+        messages.success(request, _("Invitation sent again to %(email)s.") % {"email": invitation.email})
+    return redirect(f"{cycle.get_absolute_url()}#participants")
+
+
+def _own_invitation(request, pk):
+    """An invitation is visible to the person it is addressed to only."""
+    return get_object_or_404(
+        Invitation.objects.select_related("organisation__country"),
+        pk=pk,
+        user=request.user,
+        status=Invitation.Status.PENDING,
+    )
+
+
+@login_required
+@require_POST
+def invitation_accept(request, pk):
+    invitation = _own_invitation(request, pk)
+    try:
+        participants.invitation_accept(invitation=invitation, by=request.user, request=request)
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    else:
+        messages.success(
+            request,
+            _("You are now a focal point of %(org)s (%(country)s).")
+            % {"org": invitation.organisation, "country": invitation.organisation.country},
+        )
+    return redirect("home")
+
+
+@login_required
+@require_POST
+def invitation_decline(request, pk):
+    invitation = _own_invitation(request, pk)
+    try:
+        participants.invitation_decline(invitation=invitation, by=request.user, request=request)
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    else:
+        messages.info(request, _("You declined the invitation of %(org)s.") % {"org": invitation.organisation})
+    return redirect("home")
 
 
 @login_required
@@ -779,12 +913,14 @@ def audit_trail(request):
         country = get_object_or_404(countries, pk=int(chosen))
     else:
         raise Http404
-    # Usernames of everyone who holds a role in the country: their logins belong to its trail.
-    usernames = set(
-        RoleAssignment.objects.filter(Q(country=country) | Q(organisation__country=country)).values_list(
-            "user__username", flat=True
-        )
-    )
+    # The logins of everyone who holds a role in the country belong to its trail, but only from the
+    # moment they joined it: what an account did before (in another country, say) is not its business.
+    joined = {}
+    for username, since in RoleAssignment.objects.filter(
+        Q(country=country) | Q(organisation__country=country)
+    ).values_list("user__username", "created_at"):
+        joined[username] = min(since, joined.get(username, since))
+    member_logins = reduce(or_, (Q(username=u, attempt_time__gte=t) for u, t in joined.items()), Q(pk__in=[]))
     events = [
         {
             "at": e.at,
@@ -799,7 +935,7 @@ def audit_trail(request):
     ]
     events += [
         {"at": log.attempt_time, "who": log.username, "what": _("Logged in"), "detail": "", "ip": log.ip_address}
-        for log in AccessLog.objects.filter(username__in=usernames).order_by("-attempt_time")[:AUDIT_PAGE_SIZE]
+        for log in AccessLog.objects.filter(member_logins).order_by("-attempt_time")[:AUDIT_PAGE_SIZE]
     ]
     events += [
         {
@@ -809,7 +945,7 @@ def audit_trail(request):
             "detail": "",
             "ip": a.ip_address,
         }
-        for a in AccessAttempt.objects.filter(username__in=usernames).order_by("-attempt_time")[:AUDIT_PAGE_SIZE]
+        for a in AccessAttempt.objects.filter(member_logins).order_by("-attempt_time")[:AUDIT_PAGE_SIZE]
     ]
     events += [
         {

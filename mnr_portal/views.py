@@ -18,7 +18,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
 
 from assessments.access import roles_of
-from assessments.models import Cycle, Role, Submission
+from assessments.models import Cycle, Invitation, Role, Submission
 from assessments.queries import with_progress
 from capabilities.models import FrameworkVersion
 from reports.models import WorkerHeartbeat
@@ -33,11 +33,18 @@ def home(request):
     user = request.user
     roles = roles_of(user)
     has = {r.role for r in roles}
+    # Roles offered to an existing account wait here for its owner's answer (accept or decline).
+    invitations = list(
+        Invitation.objects.filter(user=user, status=Invitation.Status.PENDING).select_related(
+            "organisation__country", "organisation__sector", "invited_by"
+        )
+    )
     context = {
+        "invitations": invitations,
         "versions": FrameworkVersion.objects.exclude(status="retired") if user.is_staff else [],
         "is_coordinator": Role.COORDINATOR in has or user.is_superuser,
         "is_observer": Role.OBSERVER in has,
-        "has_no_role": not roles and not user.is_staff,
+        "has_no_role": not roles and not user.is_staff and not invitations,
         # The middleware lets an unverified user this far only with no authenticator and no duty to have one.
         "offer_two_factor": not user.is_verified(),
     }

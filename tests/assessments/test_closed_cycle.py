@@ -19,7 +19,7 @@ from assessments import services
 from assessments.models import AuditEvent, Cycle
 from capabilities.models import Capability
 from reports.models import EnablerScore, ReportJob, ValidatedLevel, WorkerHeartbeat
-from tests.assessments.test_permissions import MATRIX, OK, world  # noqa: F401 (world is a fixture)
+from tests.assessments.test_permissions import MATRIX, OK, pending_invitation, world  # noqa: F401 (world is a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +30,8 @@ NOT_ABOUT_A_CYCLE = {
     "assessments:cycle_open": "acts on a cycle in preparation (a closed one: test_a_closed_cycle_cannot_be_reopened)",
     "reports:report_generate": "renders the frozen figures of the cycle: a report of a closed cycle is a read",
     "reports:report_job_retry": "renders a report job's frozen figures again",
+    "assessments:invitation_accept": "the person's own answer to a role in an organisation; no cycle's content",
+    "assessments:invitation_decline": "the person's own answer to a role in an organisation; no cycle's content",
     "two_factor:setup": "the person's own authenticator",
     "two_factor:verify": "the person's own login",
     "two_factor:regenerate": "the person's own backup codes",
@@ -131,12 +133,15 @@ def test_a_closed_cycle_cannot_be_reopened(client, world):  # noqa: F811
 
 
 def test_the_pages_of_a_closed_cycle_offer_no_forms_that_change_it(client, world):  # noqa: F811
+    pending_invitation(world)  # an invitation that could be resent while the cycle was open
     closed_world(world, MATRIX["assessments:cycle_detail"])
     client.force_login(world.personas["coordinator"])
     pages = {
         "cycle": world.cycle.get_absolute_url(),
         "targets": reverse("assessments:cycle_targets", args=[world.cycle.pk]),
         "analysis": reverse("reports:cycle_analysis", args=[world.cycle.pk]),
+        "reminders": reverse("assessments:cycle_remind", args=[world.cycle.pk]),
+        "import": reverse("assessments:cycle_organisations_import", args=[world.cycle.pk]),
     }
     mutations = []
     for name in post_routes():

@@ -26,7 +26,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 
-from assessments import services
+from assessments import participants, services
 from assessments import urls as assessment_urls
 from assessments.models import (
     Answer,
@@ -34,6 +34,7 @@ from assessments.models import (
     AuditEvent,
     Cycle,
     CycleTarget,
+    Invitation,
     Organisation,
     Reminder,
     ReviewComment,
@@ -101,6 +102,27 @@ def submitted_with_comment(w):
     w.answer.refresh_from_db()
     w.answer.submission = Submission.objects.select_related("cycle").get(pk=w.submission.pk)
     w.comment = services.review_comment_add(answer=w.answer, text="Which decree?", by=w.coordinator)
+def pending_invitation(w):
+    """An invitation of the coordinator's, sent an hour ago, to someone with no account yet."""
+    w.invitation = participants.focal_point_invite(
+        cycle=w.cycle,
+        organisation=w.submission.organisation,
+        email="invited.person@example.org",
+        by=w.personas["coordinator"],
+        base_url="http://testserver",
+    )
+    Invitation.objects.filter(pk=w.invitation.pk).update(sent_at=w.invitation.sent_at - timedelta(hours=1))
+    mail.outbox.clear()
+
+
+def invitation_for_the_focal_point(w):
+    """Country A's police invites the ministry's focal point (an existing account) to join it too."""
+    police = OrganisationFactory(country=w.cycle.country, name="National Police", sector=SectorFactory(code="ngo"))
+    services.cycle_add_organisation(cycle=w.cycle, organisation=police, by=w.personas["coordinator"])
+    w.invitation = participants.focal_point_invite(
+        cycle=w.cycle, organisation=police, email=w.focal_point.email, by=w.personas["coordinator"], base_url=""
+    )
+    mail.outbox.clear()
 
 
 def failed_job(w):
@@ -172,7 +194,35 @@ MATRIX = {
         args=lambda w: [w.draft_cycle.pk], get=POST_ONLY, post=row(LOGIN, 404, 403, 404, OK, OK)
     ),
     "assessments:cycle_close": Route(args=the_cycle, get=POST_ONLY, post=MANAGE_CYCLE),
-    "assessments:cycle_remind": Route(args=the_cycle, get=POST_ONLY, post=MANAGE_CYCLE),
+    # GET shows who would be written to; POST sends to the organisations confirmed.
+    "assessments:cycle_remind": Route(
+        args=the_cycle,
+        get=MANAGE_READ,
+        post=MANAGE_CYCLE,
+        data=lambda w: {"organisation": [w.submission.organisation_id]},
+    ),
+    "assessments:cycle_organisations_import": Route(
+        args=the_cycle,
+        get=MANAGE_READ,
+        post=MANAGE_CYCLE,
+        data=lambda w: {"rows": "Childhood First, ngo, helper@childhood.example\nNational Police; law_enforcement"},
+    ),
+    "assessments:invitation_resend": Route(
+        args=lambda w: [w.cycle.pk, w.invitation.pk], get=POST_ONLY, post=MANAGE_CYCLE, prepare=pending_invitation
+    ),
+    # Only the person invited sees their invitation; to everyone else it does not exist.
+    "assessments:invitation_accept": Route(
+        args=lambda w: [w.invitation.pk],
+        get=POST_ONLY,
+        post=row(LOGIN, 404, 404, OK, 404, 404),
+        prepare=invitation_for_the_focal_point,
+    ),
+    "assessments:invitation_decline": Route(
+        args=lambda w: [w.invitation.pk],
+        get=POST_ONLY,
+        post=row(LOGIN, 404, 404, OK, 404, 404),
+        prepare=invitation_for_the_focal_point,
+    ),
     "assessments:cycle_targets": Route(
         args=the_cycle,
         get=READ_CYCLE,
@@ -366,6 +416,7 @@ def state(w):
         "job": ReportJob.objects.filter(pk=w.job.pk).values_list("status", "attempts", "task_id").get(),
         "targets": sorted(CycleTarget.objects.values_list("pk", "target_level")),
         "review comments": sorted(ReviewComment.objects.values_list("pk", "text", "sent_at")),
+        "invitations": sorted(Invitation.objects.values_list("pk", "status", "sent_at", "send_count")),
         "rows": {model.__name__: model.objects.count() for model in counted},
         "mail": len(mail.outbox),
     }

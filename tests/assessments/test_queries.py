@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from assessments import services
 from assessments.models import Answer, Cycle, Reminder
+from assessments.participants import focal_point_invite
 from capabilities.models import LEVELS, Capability, Domain, FrameworkVersion, Indicator, LevelDescriptor, MaturityLevel
 from capabilities.services import framework_publish
-from tests.factories import FocalPointRoleFactory, OrganisationFactory, SectorFactory, make_cycle
+from tests.factories import FocalPointRoleFactory, OrganisationFactory, SectorFactory, UserFactory, make_cycle
 
 pytestmark = pytest.mark.django_db
 
@@ -40,8 +41,8 @@ def test_opening_a_cycle_takes_the_same_queries_for_any_number_of_organisations(
 
     # 1 savepoint, 2 flip draft → open (conditional update), 3 re-read status and opened_at,
     # 4 submissions with their organisations, 5 indicator ids per sector, 6 one bulk insert of every
-    # answer, 7 audit event, 8 release savepoint.
-    with django_assert_num_queries(8):
+    # answer, 7 audit event, 8 the focal points to tell (their e-mails go after commit), 9 release savepoint.
+    with django_assert_num_queries(9):
         services.cycle_open(cycle=cycle, by=coordinator)
 
     assert Answer.objects.filter(submission__cycle=cycle).count() == 3 * n_organisations
@@ -111,6 +112,11 @@ def test_the_coordinators_cycle_page_takes_the_same_queries_for_any_number_of_or
         FocalPointRoleFactory(organisation=organisation)
     cycle = make_cycle(country=country_a, framework_version=tiny_framework, organisations=participants, by=coordinator)
     services.reminders_send(cycle=cycle, by=coordinator, base_url="http://testserver")
+    # Per organisation: a new account invited (can be resent) and an existing account awaiting acceptance.
+    existing = UserFactory(email="elsewhere@example.org")
+    for i, organisation in enumerate(participants):
+        for email in (f"new{i}@example.org", existing.email):
+            focal_point_invite(cycle=cycle, organisation=organisation, email=email, by=coordinator, base_url="")
     # One organisation outside the cycle, offered in the "add an organisation" list.
     OrganisationFactory(country=country_a, name="Not yet taking part")
     client.force_login(coordinator)
@@ -119,8 +125,8 @@ def test_the_coordinators_cycle_page_takes_the_same_queries_for_any_number_of_or
     # country and framework version, 5 the user's roles, 6 submissions with organisation, sector and
     # answer counts (one annotated query), 7 organisations that can still join and 8 sectors
     # (add-organisation form), 9 organisations in the cycle (invite form), 10 the last reminders with
-    # organisation and sender.
-    with django_assert_num_queries(10):
+    # organisation and sender, 11 the organisations' invitations and 12 their focal points (with users).
+    with django_assert_num_queries(12):
         response = client.get(cycle.get_absolute_url())
 
     body = response.content.decode()
@@ -128,3 +134,5 @@ def test_the_coordinators_cycle_page_takes_the_same_queries_for_any_number_of_or
     assert body.count("0/3") == n_organisations
     assert Reminder.objects.filter(cycle=cycle).count() == n_organisations
     assert "Not yet taking part" in body
+    assert body.count("Awaiting acceptance</span>") == n_organisations
+    assert body.count(">Resend invitation<") == 2 * n_organisations

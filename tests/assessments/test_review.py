@@ -7,6 +7,7 @@ import threading
 import time
 
 import pytest
+from django.core import mail
 from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -270,6 +271,10 @@ def test_returning_sends_the_drafts_which_then_can_no_longer_be_changed(
     submitted.refresh_from_db()
     assert submitted.status == Submission.Status.RETURNED
     assert set(ReviewComment.objects.values_list("sent_at", flat=True)) == {submitted.reviewed_at}
+    returned = [m for m in mail.outbox if "returned" in m.subject]
+    assert returned and all(
+        "C01.1: Which article?" in m.body and "C03.1: Is grooming defined?" in m.body for m in returned
+    )
     changed = client.post(update_url(first), {f"rc{first.answer_id}-text": "Changed after the return."})
     deleted = client.post(delete_url(first))
     assert changed.status_code == deleted.status_code == 422

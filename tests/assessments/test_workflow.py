@@ -16,6 +16,7 @@ from assessments.models import (
     Answer,
     AuditEvent,
     Cycle,
+    Invitation,
     Organisation,
     Reminder,
     Role,
@@ -300,21 +301,30 @@ def test_inviting_a_focal_point_emails_a_set_password_link_that_works(
     assert "used already or has expired" in client.get(link, follow=True).content.decode()
 
 
-def test_inviting_an_existing_account_gives_it_the_role_without_a_new_user(
+def test_inviting_an_existing_account_asks_it_to_accept_and_gives_no_role_until_then(
     client, coordinator, cycle, organisation, outsider, django_capture_on_commit_callbacks
 ):
     client.force_login(coordinator)
     users = type(outsider).objects.count()
 
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(
+        response = client.post(
             reverse("assessments:cycle_invite", args=[cycle.pk]),
             {"organisation": organisation.pk, "email": outsider.email, "first_name": "X", "last_name": "Y"},
         )
 
+    assert messages_of(response) == [
+        f"Invitation sent to {outsider.email} for Ministry of Interior. They already have an account: they become a "
+        "focal point when they accept it."
+    ]
     assert type(outsider).objects.count() == users
-    assert RoleAssignment.objects.filter(user=outsider, role=Role.FOCAL_POINT, organisation=organisation).exists()
-    assert "Log in with your existing account" in mail.outbox[0].body
+    assert not RoleAssignment.objects.filter(user=outsider, organisation=organisation).exists()
+    invitation = Invitation.objects.get(user=outsider, organisation=organisation)
+    assert (invitation.status, invitation.created_account) == (Invitation.Status.PENDING, False)
+    (message,) = mail.outbox
+    assert message.subject == "You are invited to be a focal point of Ministry of Interior: accept or decline"
+    assert "accept or decline the invitation on your home page" in message.body
+    assert "/accounts/reset/" not in message.body  # their password is their own business
 
 
 def test_inviting_the_same_focal_point_twice_is_refused(client, coordinator, cycle, organisation, focal_point):
@@ -493,8 +503,9 @@ def test_a_returned_questionnaire_shows_the_reason_and_can_be_changed_and_resubm
         reason,
         coordinator,
     )
-    (message,) = mail.outbox
-    assert sorted(message.to) == sorted([focal_point.email, second_focal_point.email])
+    # One e-mail per focal point, each in their own language.
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([focal_point.email, second_focal_point.email])
+    message = mail.outbox[0]
     assert reason in message.body
     assert message.subject == "Your questionnaire for National assessment 2026 was returned for changes"
 
@@ -592,8 +603,14 @@ def test_reminders_go_only_to_organisations_that_have_not_submitted(
     services.submission_return(submission=ngo_submission, by=coordinator, reason="Add evidence.")
     client.force_login(coordinator)
 
+    confirm = client.get(reverse("assessments:cycle_remind", args=[cycle.pk])).content.decode()
+    offered = [int(v) for v in re.findall(r'name="organisation" value="(\d+)"', confirm)]
+    assert sorted(offered) == sorted([organisation.pk, ngo.pk])
+    assert "farid@example.org" in confirm and "activist@example.org" in confirm and "officer@example.org" not in confirm
+    assert "Child Helpline" in confirm  # listed as having no focal point to write to
+
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("assessments:cycle_remind", args=[cycle.pk]))
+        response = client.post(reverse("assessments:cycle_remind", args=[cycle.pk]), {"organisation": offered})
 
     assert messages_of(response) == ["Reminders sent to Childhood First, Ministry of Interior."]
     reminders = {r.organisation.name: r for r in Reminder.objects.filter(cycle=cycle)}
@@ -602,8 +619,8 @@ def test_reminders_go_only_to_organisations_that_have_not_submitted(
     assert reminders["Childhood First"].recipients == "activist@example.org"
     assert {r.sent_by for r in reminders.values()} == {coordinator}
     sent = {tuple(m.to): m for m in mail.outbox}
-    assert set(sent) == {("farid@example.org", "sade@example.org"), ("activist@example.org",)}
-    ministry_mail = sent[("farid@example.org", "sade@example.org")]
+    assert set(sent) == {("farid@example.org",), ("sade@example.org",), ("activist@example.org",)}
+    ministry_mail = sent[("farid@example.org",)]
     assert ministry_mail.subject.startswith("Reminder: National assessment 2026 closes on ")
     ministry_submission = cycle.submissions.get(organisation=organisation)
     assert f"http://testserver{ministry_submission.get_absolute_url()}" in ministry_mail.body
@@ -619,7 +636,9 @@ def test_no_reminder_is_sent_when_everyone_has_submitted(client, coordinator, fo
     services.submission_submit(submission=submission, by=focal_point, confirm_unanswered=True)
     client.force_login(coordinator)
 
-    response = client.post(reverse("assessments:cycle_remind", args=[cycle.pk]))
+    response = client.post(
+        reverse("assessments:cycle_remind", args=[cycle.pk]), {"organisation": [submission.organisation_id]}
+    )
 
     assert messages_of(response) == ["No reminder sent: every organisation with a focal point has submitted."]
     assert mail.outbox == [] and not Reminder.objects.exists()
@@ -629,7 +648,7 @@ def test_reminders_are_refused_once_the_cycle_is_closed(client, coordinator, foc
     services.cycle_close(cycle=cycle, by=coordinator)
     client.force_login(coordinator)
 
-    response = client.post(reverse("assessments:cycle_remind", args=[cycle.pk]))
+    response = client.post(reverse("assessments:cycle_remind", args=[cycle.pk]), {"organisation": [focal_point.pk]})
 
     assert messages_of(response) == [
         "The cycle “National assessment 2026” is closed: its answers, targets and national levels are final."
