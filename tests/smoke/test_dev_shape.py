@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -92,3 +93,14 @@ def test_collectstatic_with_the_production_storage_writes_hashed_and_compressed_
             assert (tmp_path / "static" / f"{hashed}{suffix}").is_file(), f"{hashed}{suffix}"
     ours = [path for path in (ROOT / "static").rglob("*") if path.suffix in (".css", ".js")]
     assert ours and not [path for path in ours if "sourceMappingURL" in path.read_text(errors="ignore")]
+
+
+def test_the_image_collects_static_files_with_debug_off():
+    """With DEBUG=1, collectstatic uses the plain storage: no manifest, and every page then answers 500."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    # Instructions without comments, continuation lines joined.
+    instructions = re.sub(r"\\\n\s*", " ", re.sub(r"(?m)^#.*\n", "", dockerfile)).splitlines()
+    run = next(line.removeprefix("RUN ") for line in instructions if line.startswith("RUN") and "collectstatic" in line)
+    assert run.lstrip().startswith("DEBUG=0 ") and "DEBUG=1" not in dockerfile
+    assert "staticfiles.json" in run  # the build fails when no manifest was written
+    assert '--worker-class", "gthread"' in dockerfile and '"--threads", "8"' in dockerfile
