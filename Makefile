@@ -5,21 +5,27 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: demo-code run test install lint migrate demo worker clean messages
+.PHONY: demo-code run test install install-run lint migrate demo worker beat clean messages
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("MNR Portal needs Python 3.11 or newer; found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+# Two stamps: running needs only the app's dependencies; testing and linting add the test group.
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
 	@touch $@
 
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@ $(VENV)/.installed-run
+
+install-run: $(VENV)/.installed-run
 install: $(VENV)/.installed
 
 # Embedded default: SQLite under var/, Celery tasks in-process, console e-mail.
-run: install
+run: install-run
 	@mkdir -p var
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py load_framework fixtures/mnr-2016.yaml
@@ -34,14 +40,18 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 
-worker: install
+# Against a broker (CELERY_BROKER_URL): the worker, and beat for the periodic jobs as its own process.
+worker: install-run
 	$(BIN)/celery -A mnr_portal worker --loglevel=INFO --concurrency=2
+
+beat: install-run
+	$(BIN)/celery -A mnr_portal beat --loglevel=INFO --schedule=var/celerybeat-schedule
 
 # Interface translations (fr, es, ar). The compiled .mo files are committed, so `make run` needs no
 # gettext. After editing locale/*/LC_MESSAGES/django.po, `make messages` compiles them (needs msgfmt,
 # from the gettext package); to collect new strings first:
 #   DEBUG=1 .venv/bin/python manage.py makemessages -l fr -l es -l ar --ignore=.venv --ignore=var --ignore=tests --ignore=bench --no-obsolete
-messages: install
+messages: install-run
 	@if command -v msgfmt >/dev/null 2>&1; then \
 		DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv; \
 	else \
@@ -53,5 +63,5 @@ clean:
 
 # The current second-factor code of a demo admin or coordinator (see seed_demo).
 LOGIN ?= coordinator
-demo-code: install
+demo-code: install-run
 	@DEBUG=1 $(BIN)/python manage.py demo_code $(LOGIN)

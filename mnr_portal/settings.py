@@ -10,6 +10,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -194,7 +195,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+# collectstatic writes here; with DEBUG off, WhiteNoise serves it (hashed names, gzip and brotli copies).
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -242,6 +244,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django gives its "django" logger a console handler of its own (DEBUG only) that also propagates
+        # to the root's: every line, runserver's start-up lines included, was printed twice. One handler.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         "weasyprint": {"level": "ERROR"},
         "weasyprint.progress": {"level": "WARNING"},
@@ -253,6 +258,9 @@ AXES_VERBOSE = False
 # Development serves static files straight from static/; production serves collectstatic's output.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+# The bundled TTF fonts are for the PDF renderer, which reads them from disk (reports/pdf.py); no page asks
+# a browser to download them, and brotli-compressing their ~3 MB took most of collectstatic's time.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "ttf"]
 # Content-Security-Policy (django-csp): scripts only from our own static files, never inline or eval.
 # Inline *style attributes* stay allowed: progress bars set their width with them (see docs/security.md).
 CONTENT_SECURITY_POLICY = {
