@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
@@ -42,8 +43,10 @@ class AnswerConflict(Exception):
 
 
 def base_url_of(request):
-    """``https://host`` of the request, for links in e-mails (empty without a request: relative links)."""
-    return request.build_absolute_uri("/").rstrip("/") if request is not None else ""
+    """``https://host`` of the request, for links in e-mails; ``SITE_URL`` without a request (tasks, commands)."""
+    if request is not None:
+        return request.build_absolute_uri("/").rstrip("/")
+    return settings.SITE_URL.rstrip("/")
 
 
 def focal_points_of(organisation_ids):

@@ -102,6 +102,8 @@ def submitted_with_comment(w):
     w.answer.refresh_from_db()
     w.answer.submission = Submission.objects.select_related("cycle").get(pk=w.submission.pk)
     w.comment = services.review_comment_add(answer=w.answer, text="Which decree?", by=w.coordinator)
+
+
 def pending_invitation(w):
     """An invitation of the coordinator's, sent an hour ago, to someone with no account yet."""
     w.invitation = participants.focal_point_invite(

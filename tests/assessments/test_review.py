@@ -7,8 +7,8 @@ import threading
 import time
 
 import pytest
-from django.core import mail
 from django.contrib.messages import get_messages
+from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.urls import reverse

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from assessments import services
@@ -63,8 +64,11 @@ class Command(BaseCommand):
         version = FrameworkVersion.objects.published().filter(code="MNR-2016").first()
         if version is None:
             raise CommandError("Load the framework first: python manage.py load_framework fixtures/mnr-2016.yaml")
-        with transaction.atomic():
-            logins = self.seed(version)
+        # The demo's invitations, openings and returns would each print an e-mail to the console: they are
+        # kept in memory instead, so the logins below are what a newcomer reads.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            with transaction.atomic():
+                logins = self.seed(version)
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD}):"))
         for username, what in logins:
             self.stdout.write(f"  {username:<22} {what}")
