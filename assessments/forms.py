@@ -282,11 +282,11 @@ class AnswerForm(forms.Form):
         label=_("Evidence"),
         required=False,
         max_length=20000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
         help_text=_("What exists: a law and article, a unit, a protocol, a figure — with links to public sources."),
     )
     comment = forms.CharField(
-        label=_("Comment"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Comment"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"})
     )
 
     def __init__(self, *args, answer, levels, **kwargs):
@@ -333,7 +333,7 @@ class SubmitForm(forms.Form):
 class ReturnForm(_CrispyForm):
     submit_label = _("Return for changes")
     reason = forms.CharField(
-        label=_("What should the organisation change?"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+        label=_("What should the organisation change?"), widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}), max_length=5000
     )
 
 

@@ -186,6 +186,10 @@ class Command(BaseCommand):
                 if status == "accepted":
                     fields |= {"reviewed_by": coordinator, "reviewed_at": timezone.now() - timedelta(days=1)}
                 Submission.objects.filter(pk=submission.pk).update(**fields)
+        # The focal points who answered have logged in (the cycle page shows them as active, not "invited").
+        get_user_model().objects.filter(
+            pk__in=Answer.objects.filter(submission__cycle__country=country).values("updated_by"), last_login=None
+        ).update(last_login=timezone.now() - timedelta(hours=2))
         return logins
 
     def review_comments(self, submission, coordinator, *, sent_at):
