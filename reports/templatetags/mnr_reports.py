@@ -1,4 +1,7 @@
+import unicodedata
+
 from django import template
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from assessments.models import Submission
@@ -61,6 +64,24 @@ def status_label(value):
 
 @register.filter
 def isolate(value):
-    """Wrap text in Unicode first-strong isolates, so an English sentence keeps its own direction
-    (full stop at its end) inside an Arabic paragraph, and the reverse. WeasyPrint has no <bdi>."""
-    return f"\u2068{value}\u2069" if value else value
+    """Text in its own direction: a span whose ``dir`` is that of its first strong letter.
+
+    An English sentence inside an Arabic paragraph keeps its full stop at its end, on every wrapped line,
+    and the reverse. WeasyPrint has no ``<bdi>`` or ``dir="auto"``, and its line breaking loses Unicode
+    isolates (U+2068/U+2069) across lines, but it honours ``dir`` on an inline element.
+    """
+    if not value:
+        return value
+    direction = text_direction(str(value))
+    return format_html('<span dir="{}">{}</span>', direction, value) if direction else value
+
+
+def text_direction(text):
+    """ "ltr" or "rtl" after the first strongly directional letter (the rule of ``dir="auto"``), else None."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind == "L":
+            return "ltr"
+        if kind in ("R", "AL"):
+            return "rtl"
+    return None

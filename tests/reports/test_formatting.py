@@ -56,3 +56,13 @@ def test_dates_are_written_in_the_language():
         # Arabic month name, Arabic comma, and "UTC" said in Arabic: the line reads right to left as a whole.
         assert formatting.day(day) == "4 مارس، 2026"
         assert formatting.moment("2026-03-04T10:15:00+00:00") == "4 مارس، 2026، الساعة 10:15 بالتوقيت العالمي"
+
+
+def test_isolated_text_takes_the_direction_of_its_first_strong_letter_and_stays_escaped():
+    from reports.templatetags.mnr_reports import isolate
+
+    assert isolate("Decree 12/2024.") == '<span dir="ltr">Decree 12/2024.</span>'
+    assert isolate("12. قانون") == '<span dir="rtl">12. قانون</span>'
+    assert isolate("12–14") == "12–14"
+    assert isolate("<b>x</b>") == '<span dir="ltr">&lt;b&gt;x&lt;/b&gt;</span>'
+    assert isolate("") == ""
