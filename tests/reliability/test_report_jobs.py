@@ -22,7 +22,6 @@ from tests.reliability.conftest import worker_settings
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 TIMEOUT = 60
-REPEAT = 30  # each capability printed 30 times in its chapter: a render of several seconds
 VISIBILITY = 5
 # A killed worker's message comes back after VISIBILITY seconds, found by a sweep every second.
 FAST_RESTORE = {"CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY), "CELERY_UNACKED_RESTORE_INTERVAL": "1"}
@@ -51,20 +50,6 @@ def finished(pk):
 def report_files():
     root = Path(settings.MEDIA_ROOT) / "reports"
     return sorted(str(p.relative_to(settings.MEDIA_ROOT)) for p in root.rglob("*") if p.is_file())
-
-
-@pytest.fixture
-def long_reports(monkeypatch):
-    """Freeze report data that takes several seconds to render (the data is frozen in this process)."""
-    real = services.cycle_report_data
-
-    def large(cycle, **kwargs):
-        data = real(cycle, **kwargs)
-        for domain in data["domains"]:
-            domain["capabilities"] = domain["capabilities"] * REPEAT
-        return data
-
-    monkeypatch.setattr(services, "cycle_report_data", large)
 
 
 def test_the_worker_reads_a_short_visibility_timeout_from_its_environment():
