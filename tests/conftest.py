@@ -53,6 +53,7 @@ def _test_settings(settings, request):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.AXES_ENABLED = "axes" in request.keywords
     settings.MEDIA_ROOT = str(Path(request.getfixturevalue("tmp_path")) / "media")
+    settings.REPORT_JOBS_IN_THREAD = False  # the built-in mode renders inline in tests (see reports.services)
     eager = "services" not in request.keywords
     previous = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = eager
