@@ -245,10 +245,9 @@ CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "360"))
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Seconds before an unacknowledged message is handed to another worker.
     "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
-    # Seconds between a worker's sweeps for such messages (those of a worker that died). kombu scans
-    # only every 10th sweep by default; a throttle of 1 scans each time (one small ZRANGE).
-    "unacked_restore_interval": int(os.environ.get("CELERY_UNACKED_RESTORE_INTERVAL", "10")),
-    "unacked_restore_throttle": 1,
+    # kombu 5.6 (pinned, see pyproject.toml) sweeps for such messages when a worker starts and then about
+    # every 100 s; recovery from a dead worker does not wait for it: the job's heartbeat goes stale after
+    # 30 s and the reconciler gives the job a new message (see reports/services.py, docs/operations.md).
     # A hung or unreachable Redis must not hang a web request (issue 10.2): each socket operation gives up
     # after BROKER_SOCKET_TIMEOUT seconds, and a publish reconnects at most once. A request that cannot
     # publish leaves its job queued in the database, where the reconciler (beat, every minute) finds it.
