@@ -265,3 +265,24 @@ def worker_settings(**env):
         check=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture
+def fault_row():
+    """Record one row of the fault table (bench/faults.py sets FAULT_TABLE and prints the rows)."""
+
+    def record(fault, users_saw, recovery, *, saves_acked="n/a", saves_lost="n/a"):
+        path = os.environ.get("FAULT_TABLE")
+        if not path:
+            return
+        row = {
+            "fault": fault,
+            "users_saw": users_saw,
+            "recovery": recovery,
+            "saves_acked": saves_acked,
+            "saves_lost": saves_lost,
+        }
+        with open(path, "a") as table:
+            table.write(json.dumps(row) + "\n")
+
+    return record

@@ -26,6 +26,7 @@ def test_redis_restarted_during_a_render_the_worker_survives_and_runs_the_next_j
     coordinator,
     long_reports,
     tmp_path,
+    fault_row,
 ):
     worker = start_own_worker(production=True, concurrency=2, extra=["--beat", f"--schedule={tmp_path}/beat"])
     job, _created = services.report_job_request(cycle=seeded_cycle, by=coordinator)
@@ -35,6 +36,7 @@ def test_redis_restarted_during_a_render_the_worker_survives_and_runs_the_next_j
         what="the render to start",
     )
 
+    restarted_at = time.monotonic()
     redis_server.restart(down_for=1.0)  # no persistence: the restarted Redis is empty
 
     state = wait_until(lambda: finished(job.pk), worker, what="the render to finish after the restart")
@@ -50,10 +52,15 @@ def test_redis_restarted_during_a_render_the_worker_survives_and_runs_the_next_j
     next_job, _created = services.report_job_request(cycle=other, by=coordinator)
     state = wait_until(lambda: finished(next_job.pk), worker, what="the next job after the restart")
     assert state["status"] == ReportJob.Status.DONE, worker.log()
+    fault_row(
+        "Redis restarted (1 s down, empty) during a render; production worker flags, concurrency 2",
+        "the report in progress finished (Ready); the worker stayed up; the next report rendered",
+        f"next report Ready {time.monotonic() - restarted_at:.0f} s after the restart",
+    )
 
 
 def test_a_hung_redis_does_not_hang_generate_report_and_the_reconciler_does_the_rest(
-    client, own_broker, redis_server, seeded_cycle, coordinator, start_own_worker
+    client, own_broker, redis_server, seeded_cycle, coordinator, start_own_worker, fault_row
 ):
     """Redis SIGSTOPped: the kernel still accepts connections but nothing answers (60 s and a 500 before)."""
     from django.contrib.messages import get_messages
@@ -88,3 +95,9 @@ def test_a_hung_redis_does_not_hang_generate_report_and_the_reconciler_does_the_
     worker = start_own_worker()
     state = wait_until(lambda: finished(job.pk), worker, what="the reconciled job")
     assert state["status"] == ReportJob.Status.DONE, worker.log()
+    fault_row(
+        "Redis hung (SIGSTOP) while a coordinator presses Generate report",
+        f"the page answered in {answered:.1f} s: 'queued; the worker will pick it up as soon as the message "
+        "service answers again'",
+        "job re-sent by the reconciler after the 2-minute grace (+ up to 15 s for beat), then rendered",
+    )

@@ -40,7 +40,7 @@ def disk_full(monkeypatch):
 
 @pytest.mark.django_db
 def test_a_full_disk_fails_the_job_at_once_with_an_operator_message_and_leaves_no_partial_file(
-    seeded_cycle, coordinator, disk_full
+    seeded_cycle, coordinator, disk_full, fault_row
 ):
     job, _created = services.report_job_request(cycle=seeded_cycle, by=coordinator)
 
@@ -62,6 +62,11 @@ def test_a_full_disk_fails_the_job_at_once_with_an_operator_message_and_leaves_n
     state = job_state(job.pk)
     assert state["status"] == ReportJob.Status.DONE
     assert all_files() == [state["file"]]
+    fault_row(
+        "Disk full while the PDF is written (ENOSPC)",
+        "'Failed: the server has no space to store the report — an operator must free disk space'; no partial file",
+        "Try again renders once space is freed (1 attempt, no retries)",
+    )
 
 
 @pytest.mark.django_db
@@ -133,7 +138,7 @@ def test_a_duplicate_delivery_while_the_job_renders_waits_instead_of_claiming(se
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_duplicate_deliveries_with_a_short_visibility_timeout_and_two_workers_render_once(
-    start_worker, broker, seeded_cycle, coordinator, long_reports
+    start_worker, broker, seeded_cycle, coordinator, long_reports, fault_row
 ):
     """Visibility timeout 2 s, a render of several seconds: a second worker starting meanwhile is handed the
     same message (same task id) while the first still renders it. It must wait, not render it again."""
@@ -160,12 +165,17 @@ def test_duplicate_deliveries_with_a_short_visibility_timeout_and_two_workers_re
     assert job_state(job.pk) == state
     assert report_files() == [state["file"]]
     assert not list(Path(settings.MEDIA_ROOT).rglob("*.tmp"))
+    fault_row(
+        "Message delivered again mid-render (visibility timeout 2 s, two workers)",
+        "one render (1 attempt), Ready once, the file written once; the duplicate waited, then was skipped",
+        "no recovery needed",
+    )
 
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_the_workers_time_limits_hold_for_jobs_published_elsewhere(
-    start_worker, broker, seeded_cycle, coordinator, long_reports
+    start_worker, broker, seeded_cycle, coordinator, long_reports, fault_row
 ):
     """This process (the publisher, like the web) keeps the default 300/360 s; the worker says 1/30 s."""
     assert settings.CELERY_TASK_SOFT_TIME_LIMIT == 300
@@ -177,3 +187,8 @@ def test_the_workers_time_limits_hold_for_jobs_published_elsewhere(
     assert state["status"] == ReportJob.Status.FAILED, worker.log()
     assert state["error"] == "Rendering took longer than 1 seconds and was stopped."
     assert all_files() == []
+    fault_row(
+        "Render longer than the worker's soft time limit (worker 1 s, publisher 300 s)",
+        "'Failed: rendering took longer than 1 seconds and was stopped' (the worker's limit held)",
+        "immediate; Try again available",
+    )

@@ -59,7 +59,7 @@ def test_the_worker_reads_a_short_visibility_timeout_from_its_environment():
 
 
 def test_whole_worker_killed_during_render_finishes_exactly_once(
-    start_worker, broker, seeded_cycle, coordinator, long_reports, capsys
+    start_worker, broker, seeded_cycle, coordinator, long_reports, capsys, fault_row
 ):
     """The job's heartbeat stops with the worker; once it is stale the reconciler (beat) gives the job a new
     message, whatever the visibility timeout. The dead worker's message, handed out later, is skipped."""
@@ -103,6 +103,11 @@ def test_whole_worker_killed_during_render_finishes_exactly_once(
     assert "'skipped'" in third.log()
     assert job_state(job.pk) == state
     assert report_files() == [state["file"]]
+    fault_row(
+        "Whole worker SIGKILLed mid-render (any visibility timeout)",
+        "'Rendering 30%' then, after 30 s without heartbeat, 'No sign of the worker … started again'; then Ready",
+        f"Ready {recovery:.0f} s after the kill (heartbeat stale 30 s + reconciler + render)",
+    )
 
 
 def test_whole_worker_killed_with_the_production_visibility_timeout_the_reconciler_recovers_it(
