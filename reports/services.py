@@ -299,6 +299,11 @@ def report_job_run(*, job_id, task_id):
             _unlink(temporary)
 
 
+def report_job_release(*, job_id, task_id, attempt):
+    """Hand a job back to the queue after a transient error, so that the task's retry may claim it at once."""
+    return _current(job_id, task_id, attempt).update(status=ReportJob.Status.QUEUED, enqueued_at=timezone.now())
+
+
 def report_job_fail(*, job_id, task_id, error, attempt=None):
     """Record a failure the user can read; the task calls this when it stops retrying."""
     _fail(job_id, task_id, _("The report could not be rendered: %(error)s") % {"error": error}, attempt)

@@ -42,6 +42,8 @@ def render_report(self, job_id):
             )
             return "failed"
         if self.request.retries < self.max_retries:
+            if attempt is not None:  # give the job back, or the retry would find its heartbeat fresh and wait
+                services.report_job_release(job_id=job_id, task_id=self.request.id, attempt=attempt)
             raise self.retry(exc=exc, countdown=min(120, 5 * 2**self.request.retries)) from exc
         services.report_job_fail(
             job_id=job_id, task_id=self.request.id, error=f"{type(exc).__name__}: {exc}", attempt=attempt

@@ -192,3 +192,25 @@ def test_the_workers_time_limits_hold_for_jobs_published_elsewhere(
         "'Failed: rendering took longer than 1 seconds and was stopped' (the worker's limit held)",
         "immediate; Try again available",
     )
+
+
+@pytest.mark.django_db
+def test_a_transient_error_gives_the_job_back_so_the_retry_claims_it_at_once(seeded_cycle, coordinator, monkeypatch):
+    from django.db import OperationalError
+
+    job, _created = services.report_job_request(cycle=seeded_cycle, by=coordinator)
+    calls = []
+    real = services.render_report_pdf
+
+    def flaky(data, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real(data, **kwargs)
+
+    monkeypatch.setattr(services, "render_report_pdf", flaky)
+    # Eagerly, Celery runs the retry at once: it must claim the job, not find a fresh heartbeat and wait.
+    render_report.apply(args=[job.pk], task_id=job.task_id)
+
+    state = job_state(job.pk)
+    assert (state["status"], state["attempts"], len(calls)) == (ReportJob.Status.DONE, 2, 2)
