@@ -249,8 +249,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # every 100 s; recovery from a dead worker does not wait for it: the job's heartbeat goes stale after
     # 30 s and the reconciler gives the job a new message (see reports/services.py, docs/operations.md).
     # A hung or unreachable Redis must not hang a web request (issue 10.2): each socket operation gives up
-    # after BROKER_SOCKET_TIMEOUT seconds, and a publish reconnects at most once. A request that cannot
-    # publish leaves its job queued in the database, where the reconciler (beat, every minute) finds it.
+    # after CELERY_BROKER_SOCKET_TIMEOUT seconds, and a publish is tried at most twice. A request that cannot
+    # publish leaves its job queued in the database, where the reconciler (beat, every 15 s) finds it.
     "socket_timeout": float(os.environ.get("CELERY_BROKER_SOCKET_TIMEOUT", "1.5")),
     "socket_connect_timeout": float(os.environ.get("CELERY_BROKER_SOCKET_TIMEOUT", "1.5")),
     "socket_keepalive": True,
