@@ -56,6 +56,7 @@ def _test_settings(settings, request):
     settings.REPORT_JOBS_IN_THREAD = False  # the built-in mode renders inline in tests (see reports.services)
     eager = "services" not in request.keywords
     previous = celery_app.conf.task_always_eager
+    settings.CELERY_TASK_ALWAYS_EAGER = eager  # Celery reads the Django setting first when it is set
     celery_app.conf.task_always_eager = eager
     yield
     celery_app.conf.task_always_eager = previous
