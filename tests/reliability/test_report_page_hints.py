@@ -175,3 +175,21 @@ def test_healthz_and_the_report_page_use_one_figure_for_a_worker_seen_recently(
     assert health["worker_seen_recently"] is fresh
     assert ("none has been seen in the last minutes" in page) is (not fresh)
     assert "Waiting for the report worker for 3 minutes" in page
+
+
+@pytest.mark.parametrize("jobs", [1, 10])
+def test_the_report_page_costs_the_same_queries_for_one_job_or_ten(
+    client, coordinator, seeded_cycle, django_assert_num_queries, jobs
+):
+    for _n in range(jobs):
+        job, _created = services.report_job_request(cycle=seeded_cycle, by=coordinator)
+        ReportJob.objects.filter(pk=job.pk).update(status=ReportJob.Status.FAILED, error="stopped")
+    ReportJob.objects.filter(pk=job.pk).update(status=ReportJob.Status.RUNNING, heartbeat_at=timezone.now())
+    client.force_login(coordinator)
+    url = reverse("reports:report_page", args=[seeded_cycle.pk])
+
+    # session, user, two-step device, cycle, coordinator role, the jobs with their requesters, last worker heartbeat
+    with django_assert_num_queries(7):
+        response = client.get(url)
+
+    assert response.content.decode().count('id="job-') == jobs
