@@ -11,7 +11,7 @@ from pathlib import Path
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +33,7 @@ QUEUE_GRACE = timedelta(minutes=2)  # a queued job nobody claimed by then is enq
 HEARTBEAT_EVERY = 5
 HEARTBEAT_STALE = timedelta(seconds=30)
 NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's lock_timeout
 # One figure for "a worker was seen recently", used by /healthz and the report page alike: beat records
 # a worker heartbeat every minute, so three minutes is three missed beats.
 WORKER_FRESH = timedelta(minutes=3)
@@ -126,6 +127,15 @@ def report_job_request(*, cycle, by, request=None, language=None):
     except IntegrityError:
         # Another request created the active job between our check and insert.
         return ReportJob.objects.active().get(cycle=cycle), False
+    except OperationalError as exc:
+        # Another request holds the cycle's lock longer than lock_timeout while it freezes a large report:
+        # it is creating the job this click asked for.
+        if getattr(exc.__cause__, "pgcode", None) != LOCK_NOT_AVAILABLE:
+            raise
+        active = ReportJob.objects.active().filter(cycle=cycle).first()
+        if active is None:
+            raise ValidationError(_("A report for this cycle is being requested right now; reload in a moment."))
+        return active, False
 
 
 def report_path(job):

@@ -226,7 +226,12 @@ def report_generate(request, pk):
     language = request.POST.get("language") or cycle.report_language
     if language not in dict(settings.LANGUAGES):
         language = cycle.report_language
-    job, created = services.report_job_request(cycle=cycle, by=request.user, request=request, language=language)
+    try:
+        job, created = services.report_job_request(cycle=cycle, by=request.user, request=request, language=language)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.info(request, message)
+        return redirect("reports:report_page", pk=cycle.pk)
     if created:
         job.refresh_from_db(fields=["status"])  # rendered already in the built-in mode without a thread
     level, text = _generate_message(job, created)

@@ -143,3 +143,34 @@ def test_saves_waiting_on_a_row_lock_time_out_while_healthz_and_other_users_keep
         saves_acked=str(acknowledged),
         saves_lost="0",
     )
+
+
+def test_a_second_click_waiting_on_the_cycle_lock_gets_the_job_the_first_click_is_creating(
+    seeded_cycle, coordinator, monkeypatch
+):
+    """The first request freezes a large report under the cycle's lock; the second gives up after lock_timeout
+    and is shown the active job instead of an error."""
+    from reports import services
+
+    monkeypatch.setattr(services, "_enqueue", lambda job_id, task_id: True)
+    active, _created = services.report_job_request(cycle=seeded_cycle, by=coordinator)
+    db = settings.DATABASES["default"]
+    holder = psycopg2.connect(
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+        user=db["USER"],
+        password=db["PASSWORD"],
+        dbname=db["NAME"],
+    )
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT id FROM assessments_cycle WHERE id = %s FOR UPDATE", [seeded_cycle.pk])
+            began = time.monotonic()
+            job, created = services.report_job_request(cycle=seeded_cycle, by=coordinator)
+            waited = time.monotonic() - began
+    finally:
+        holder.rollback()
+        holder.close()
+
+    assert (job.pk, created) == (active.pk, False)
+    assert settings.DB_LOCK_TIMEOUT_MS / 1000 - 0.5 < waited < settings.DB_LOCK_TIMEOUT_MS / 1000 + 3
