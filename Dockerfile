@@ -17,5 +17,5 @@ RUN DEBUG=0 SECRET_KEY=collectstatic-at-build-time-only DATABASE_URL=postgres://
 USER mnr
 EXPOSE 8000
 # Threaded workers: a request waiting on a row lock does not stop /healthz or other users (2 x 8 threads).
-CMD ["gunicorn", "mnr_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", \
-     "--workers", "2", "--threads", "8", "--timeout", "60", "--access-logfile", "-"]
+# mnr_portal/gunicorn_conf.py: gthread, 2 workers x 8 threads, timeout 60, access log on stdout.
+CMD ["gunicorn", "-c", "mnr_portal/gunicorn_conf.py", "mnr_portal.wsgi:application"]

@@ -333,7 +333,9 @@ class SubmitForm(forms.Form):
 class ReturnForm(_CrispyForm):
     submit_label = _("Return for changes")
     reason = forms.CharField(
-        label=_("What should the organisation change?"), widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}), max_length=5000
+        label=_("What should the organisation change?"),
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+        max_length=5000,
     )
 
 

@@ -137,8 +137,24 @@ DATABASES = {
     "default": dj_database_url.parse(
         _database_url or f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
     )
 }
+# PostgreSQL gives up on a row lock after DB_LOCK_TIMEOUT and on any statement after DB_STATEMENT_TIMEOUT
+# (milliseconds, set on every connection), well below gunicorn's 60 s timeout: a request stuck behind
+# another's lock fails fast with SQLSTATE 55P03 / 57014 (an answer save says "try again", keeping the
+# text) instead of holding a worker thread until gunicorn kills it. The Celery worker inherits them;
+# a render reads its frozen data in a single short query.
+DB_LOCK_TIMEOUT_MS = int(os.environ.get("DB_LOCK_TIMEOUT_MS", "5000"))
+DB_STATEMENT_TIMEOUT_MS = int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", "20000"))
+DB_CONNECT_TIMEOUT = int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": DB_CONNECT_TIMEOUT,
+            "options": f"-c lock_timeout={DB_LOCK_TIMEOUT_MS} -c statement_timeout={DB_STATEMENT_TIMEOUT_MS}",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -235,12 +251,32 @@ CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "360"))
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Seconds before an unacknowledged message is handed to another worker.
     "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
-    # Seconds between a worker's sweeps for such messages (those of a worker that died). kombu scans
-    # only every 10th sweep by default; a throttle of 1 scans each time (one small ZRANGE).
-    "unacked_restore_interval": int(os.environ.get("CELERY_UNACKED_RESTORE_INTERVAL", "10")),
-    "unacked_restore_throttle": 1,
+    # kombu 5.6 (pinned, see pyproject.toml) sweeps for such messages when a worker starts and then about
+    # every 100 s; recovery from a dead worker does not wait for it: the job's heartbeat goes stale after
+    # 30 s and the reconciler gives the job a new message (see reports/services.py, docs/operations.md).
+    # A hung or unreachable Redis must not hang a web request (issue 10.2): each socket operation gives up
+    # after CELERY_BROKER_SOCKET_TIMEOUT seconds, and a publish is tried at most twice. A request that cannot
+    # publish leaves its job queued in the database, where the reconciler (beat, every 15 s) finds it.
+    "socket_timeout": float(os.environ.get("CELERY_BROKER_SOCKET_TIMEOUT", "1.5")),
+    "socket_connect_timeout": float(os.environ.get("CELERY_BROKER_SOCKET_TIMEOUT", "1.5")),
+    "socket_keepalive": True,
+    "retry_on_timeout": False,
+    # Read by kombu when a publisher (re)connects: no retry loop of its own; the publish retry policy
+    # below bounds the whole publish to about three socket timeouts.
+    "max_retries": 0,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
 }
+CELERY_BROKER_CONNECTION_TIMEOUT = float(os.environ.get("CELERY_BROKER_SOCKET_TIMEOUT", "1.5"))
+# A publish that fails is retried once after 0.2 s, then given up (the caller keeps the job queued).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0.2, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Without a broker (the built-in mode) a report renders in a thread of the web process, so that the
+# button answers at once and the page follows the job; tests set it off to render inline.
+REPORT_JOBS_IN_THREAD = env_bool("REPORT_JOBS_IN_THREAD", default=True)
+# The worker's own connection keeps trying for ever: a worker waits out a Redis outage rather than exiting.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 
 LOGGING = {
     "version": 1,

@@ -1,7 +1,9 @@
 """Report jobs: request, run (idempotent, safe against a killed worker), reconcile; validated levels."""
 
+import errno
 import logging
 import os
+import threading
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -9,7 +11,7 @@ from pathlib import Path
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,27 +20,72 @@ from assessments.models import AuditEvent, Cycle
 from assessments.services import audit, cycle_lock_for_change
 
 from .consolidation import cycle_report_data
-from .models import EnablerScore, ReportJob, ValidatedLevel
+from .models import EnablerScore, ReportJob, ValidatedLevel, WorkerHeartbeat
 from .pdf import render_report_pdf
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 QUEUE_GRACE = timedelta(minutes=2)  # a queued job nobody claimed by then is enqueued again
+# While a job renders, a thread beside the render moves its heartbeat every HEARTBEAT_EVERY seconds
+# (WeasyPrint's layout can run for minutes without reporting progress). A running job whose heartbeat
+# is older than HEARTBEAT_STALE has lost its worker: only then may another message claim it.
+HEARTBEAT_EVERY = 5
+HEARTBEAT_STALE = timedelta(seconds=30)
+NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's lock_timeout
+# One figure for "a worker was seen recently", used by /healthz and the report page alike: beat records
+# a worker heartbeat every minute, so three minutes is three missed beats.
+WORKER_FRESH = timedelta(minutes=3)
+
+
+def worker_seen_recently(*, now=None):
+    last = WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
+    return last is not None and (now or timezone.now()) - last < WORKER_FRESH
 
 
 def running_lease():
     """A running job whose heartbeat is older than this has lost its worker."""
-    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    return HEARTBEAT_STALE
+
+
+class JobBusy(Exception):
+    """The job is rendering under a live heartbeat; this (duplicate) message must wait, not claim it."""
+
+    def __init__(self, retry_in):
+        super().__init__(f"the job is rendering elsewhere; look again in {retry_in:.0f} s")
+        self.retry_in = retry_in
 
 
 def _enqueue(job_id, task_id):
+    """Publish the job's message. True when the broker took it; False leaves the job to the reconciler.
+
+    In the built-in mode (no broker) the job is rendered in a thread of this process, so that the
+    request that asked for it answers at once and the page follows the job's progress.
+    """
+    from .tasks import render_report
+
+    if render_report.app.conf.task_always_eager and settings.REPORT_JOBS_IN_THREAD:
+        thread = threading.Thread(
+            target=_run_in_thread, args=(job_id, task_id), name=f"report-job-{job_id}", daemon=True
+        )
+        thread.start()
+        return True
+    try:
+        render_report.apply_async(args=[job_id], task_id=task_id)
+    except Exception:  # the broker is down or hung: the job stays queued and the reconciler retries
+        log.exception("Could not enqueue report job %s; it stays queued for the reconciler.", job_id)
+        return False
+    return True
+
+
+def _run_in_thread(job_id, task_id):
     from .tasks import render_report
 
     try:
-        render_report.apply_async(args=[job_id], task_id=task_id)
-    except Exception:  # the broker is down: the job stays queued and the reconciler retries
-        log.exception("Could not enqueue report job %s; it stays queued for the reconciler.", job_id)
+        render_report.apply(args=[job_id], task_id=task_id)
+    finally:
+        connection.close()
 
 
 def report_job_request(*, cycle, by, request=None, language=None):
@@ -46,6 +93,7 @@ def report_job_request(*, cycle, by, request=None, language=None):
 
     Returns ``(job, created)``. While a job for the cycle is queued or running, that job is
     returned instead: clicking twice never starts two renders (the database enforces it too).
+    After commit ``job.published`` says whether the broker took the message (None: not tried).
     """
     try:
         with transaction.atomic():
@@ -56,10 +104,12 @@ def report_job_request(*, cycle, by, request=None, language=None):
             job = ReportJob.objects.create(
                 cycle=cycle,
                 requested_by=by,
+                language=language or cycle.report_language,
                 data=cycle_report_data(cycle, language=language),
                 task_id=uuid.uuid4().hex,
                 enqueued_at=timezone.now(),
             )
+            job.published = None
             audit(
                 user=by,
                 action=AuditEvent.Action.REPORT_REQUESTED,
@@ -68,40 +118,127 @@ def report_job_request(*, cycle, by, request=None, language=None):
                 request=request,
                 detail=f"job {job.pk}",
             )
-            transaction.on_commit(lambda: _enqueue(job.pk, job.task_id))
+
+            def publish():
+                job.published = _enqueue(job.pk, job.task_id)
+
+            transaction.on_commit(publish)
             return job, True
     except IntegrityError:
         # Another request created the active job between our check and insert.
         return ReportJob.objects.active().get(cycle=cycle), False
+    except OperationalError as exc:
+        # Another request holds the cycle's lock longer than lock_timeout while it freezes a large report:
+        # it is creating the job this click asked for.
+        if getattr(exc.__cause__, "pgcode", None) != LOCK_NOT_AVAILABLE:
+            raise
+        active = ReportJob.objects.active().filter(cycle=cycle).first()
+        if active is None:
+            raise ValidationError(_("A report for this cycle is being requested right now; reload in a moment."))
+        return active, False
 
 
 def report_path(job):
     return Path("reports") / f"cycle-{job.cycle_id}" / f"report-{job.pk}.pdf"
 
 
-def _fail(job_id, task_id, message):
-    ReportJob.objects.filter(pk=job_id, task_id=task_id).exclude(status=ReportJob.Status.DONE).update(
-        status=ReportJob.Status.FAILED, error=message, finished_at=timezone.now()
+def _current(job_id, task_id, attempt):
+    """The job's row while this message's attempt still owns it."""
+    return ReportJob.objects.filter(pk=job_id, task_id=task_id, status=ReportJob.Status.RUNNING, attempts=attempt)
+
+
+def _fail(job_id, task_id, message, attempt=None):
+    rows = ReportJob.objects.filter(pk=job_id, task_id=task_id).exclude(status=ReportJob.Status.DONE)
+    if attempt is not None:
+        rows = rows.filter(attempts=attempt)
+    rows.update(status=ReportJob.Status.FAILED, error=message, finished_at=timezone.now())
+
+
+def is_disk_full(exc):
+    return isinstance(exc, OSError) and exc.errno in NO_SPACE
+
+
+def disk_full_message():
+    return _("The server has no space to store the report — an operator must free disk space, then try again.")
+
+
+def _claim(job_id, task_id):
+    """Claim the job for this message: a queued job, or a running one whose heartbeat is stale.
+
+    Returns the claimed attempt number. Raises ``JobBusy`` when the job renders under a live heartbeat
+    (a duplicate delivery of its message), and returns None when the message has nothing to do.
+    """
+    now = timezone.now()
+    stale = Q(heartbeat_at__lt=now - HEARTBEAT_STALE) | Q(heartbeat_at__isnull=True)
+    claimable = Q(status=ReportJob.Status.QUEUED) | (Q(status=ReportJob.Status.RUNNING) & stale)
+    with transaction.atomic():
+        claimed = ReportJob.objects.filter(claimable, pk=job_id, task_id=task_id).update(
+            status=ReportJob.Status.RUNNING,
+            started_at=now,
+            heartbeat_at=now,
+            attempts=F("attempts") + 1,
+            progress=5,
+        )
+        if claimed:
+            return ReportJob.objects.values_list("attempts", flat=True).get(pk=job_id)
+    beat = (
+        ReportJob.objects.filter(pk=job_id, task_id=task_id, status=ReportJob.Status.RUNNING)
+        .values_list("heartbeat_at", flat=True)
+        .first()
     )
+    if beat is not None:
+        raise JobBusy(max(1.0, (beat + HEARTBEAT_STALE - now).total_seconds() + 1))
+    return None
+
+
+class _Heartbeat(threading.Thread):
+    """Moves the job's heartbeat while the render runs, as long as this attempt owns the job."""
+
+    def __init__(self, job_id, task_id, attempt):
+        super().__init__(name=f"report-heartbeat-{job_id}", daemon=True)
+        self.rows = (job_id, task_id, attempt)
+        self.stopped = threading.Event()
+
+    def run(self):
+        try:
+            while not self.stopped.wait(HEARTBEAT_EVERY):
+                try:
+                    if not _current(*self.rows).update(heartbeat_at=timezone.now()):
+                        return
+                except DatabaseError:  # the database is away for a moment; the next beat tries again
+                    log.warning("Report job %s: heartbeat not recorded", self.rows[0], exc_info=True)
+                finally:
+                    connection.close()
+        finally:
+            connection.close()
+
+    def stop(self):
+        self.stopped.set()
+        self.join(timeout=HEARTBEAT_EVERY + 5)
+
+
+def _unlink(path):
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        log.warning("Could not remove the partial report file %s", path, exc_info=True)
 
 
 def report_job_run(*, job_id, task_id):
-    """Render one job. Safe to run twice and after a killed worker.
+    """Render one job. Safe to run twice, concurrently, and after a killed worker.
 
-    1. Claim the job for this broker message (its task id); any other message is a stale duplicate.
+    1. Claim the job for this broker message (its task id) if it is queued, or running with a stale
+       heartbeat; a duplicate delivered while the job renders waits (``JobBusy``), any other is skipped.
     2. Give up after MAX_ATTEMPTS claims, so a job that kills its worker cannot loop for ever.
-    3. Render from the frozen data, reporting progress as a heartbeat.
-    4. Write the file under a fixed name (a rerun replaces it), then mark the job done.
+    3. Render from the frozen data; progress and heartbeat are written only while this attempt owns it.
+    4. Write a temporary file, and under the job's row lock, if the attempt still owns the job, move
+       it into place and mark the job done. Every failure removes the temporary file.
     Returns the job's final status, or "skipped".
     """
-    now = timezone.now()
-    claimed = ReportJob.objects.filter(
-        pk=job_id, task_id=task_id, status__in=[ReportJob.Status.QUEUED, ReportJob.Status.RUNNING]
-    ).update(status=ReportJob.Status.RUNNING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1, progress=5)
-    if not claimed:
+    attempt = _claim(job_id, task_id)
+    if attempt is None:
         return "skipped"
-    job = ReportJob.objects.get(pk=job_id)
-    if job.attempts > MAX_ATTEMPTS:
+    if attempt > MAX_ATTEMPTS:
         _fail(
             job_id,
             task_id,
@@ -109,44 +246,77 @@ def report_job_run(*, job_id, task_id):
                 "Rendering was interrupted %(n)d times; gave up. Try again, or ask an administrator "
                 "to check the report worker."
             )
-            % {"n": job.attempts - 1},
+            % {"n": attempt - 1},
+            attempt,
         )
         return ReportJob.Status.FAILED
+    job = ReportJob.objects.get(pk=job_id)
 
     def on_progress(percent):
-        ReportJob.objects.filter(pk=job_id, task_id=task_id).update(progress=percent, heartbeat_at=timezone.now())
+        _current(job_id, task_id, attempt).update(progress=percent, heartbeat_at=timezone.now())
 
+    heartbeat = _Heartbeat(job_id, task_id, attempt)
+    heartbeat.start()
+    temporary = None
     try:
-        pdf, pages = render_report_pdf(job.data, on_progress=on_progress)
-    except SoftTimeLimitExceeded:
-        _fail(
-            job_id,
-            task_id,
-            _("Rendering took longer than %(s)d seconds and was stopped.")
-            % {"s": settings.CELERY_TASK_SOFT_TIME_LIMIT},
-        )
-        return ReportJob.Status.FAILED
-    relative = report_path(job)
-    target = Path(settings.MEDIA_ROOT) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_suffix(f".{uuid.uuid4().hex}.tmp")
-    temporary.write_bytes(pdf)
-    os.replace(temporary, target)
-    done = ReportJob.objects.filter(pk=job_id, task_id=task_id, status=ReportJob.Status.RUNNING).update(
-        status=ReportJob.Status.DONE,
-        progress=100,
-        file=str(relative),
-        file_size=len(pdf),
-        pages=pages,
-        finished_at=timezone.now(),
-        error="",
-    )
-    return ReportJob.Status.DONE if done else "skipped"
+        try:
+            pdf, pages = render_report_pdf(job.data, on_progress=on_progress)
+        except SoftTimeLimitExceeded:
+            _fail(
+                job_id,
+                task_id,
+                _("Rendering took longer than %(s)d seconds and was stopped.")
+                % {"s": settings.CELERY_TASK_SOFT_TIME_LIMIT},
+                attempt,
+            )
+            return ReportJob.Status.FAILED
+        relative = report_path(job)
+        target = Path(settings.MEDIA_ROOT) / relative
+        temporary = target.with_suffix(f".{uuid.uuid4().hex}.tmp")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(temporary, "wb") as handle:
+                handle.write(pdf)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as exc:
+            if not is_disk_full(exc):
+                raise
+            log.error("Report job %s: no space left to write %s", job_id, target)
+            _fail(job_id, task_id, disk_full_message(), attempt)
+            return ReportJob.Status.FAILED
+        with transaction.atomic():
+            if not _current(job_id, task_id, attempt).select_for_update().exists():
+                return "skipped"  # another attempt owns the job now (or it was failed): never overwrite
+            os.replace(temporary, target)
+            temporary = None
+            _current(job_id, task_id, attempt).update(
+                status=ReportJob.Status.DONE,
+                progress=100,
+                file=str(relative),
+                file_size=len(pdf),
+                pages=pages,
+                finished_at=timezone.now(),
+                error="",
+            )
+        return ReportJob.Status.DONE
+    except Exception as exc:
+        exc.report_attempt = attempt  # the task records the failure against this attempt only
+        raise
+    finally:
+        heartbeat.stop()
+        if temporary is not None:
+            _unlink(temporary)
 
 
-def report_job_fail(*, job_id, task_id, error):
+def report_job_release(*, job_id, task_id, attempt):
+    """Hand a job back to the queue after a transient error, so that the task's retry may claim it at once."""
+    return _current(job_id, task_id, attempt).update(status=ReportJob.Status.QUEUED, enqueued_at=timezone.now())
+
+
+def report_job_fail(*, job_id, task_id, error, attempt=None):
     """Record a failure the user can read; the task calls this when it stops retrying."""
-    _fail(job_id, task_id, _("The report could not be rendered: %(error)s") % {"error": error})
+    _fail(job_id, task_id, _("The report could not be rendered: %(error)s") % {"error": error}, attempt)
 
 
 def report_job_retry(*, job, by):
@@ -163,17 +333,41 @@ def report_job_retry(*, job, by):
             error="",
             enqueued_at=timezone.now(),
             started_at=None,
+            heartbeat_at=None,
             finished_at=None,
         ):
             raise ValidationError(_("Only a failed report can be retried."))
-        transaction.on_commit(lambda: _enqueue(job.pk, task_id))
+
+        def publish():
+            job.published = _enqueue(job.pk, task_id)
+
+        transaction.on_commit(publish)
     job.refresh_from_db()
+    job.published = getattr(job, "published", None)
     return job
+
+
+def _remove_orphaned_partial_files(now):
+    """Temporary files left by a worker killed while writing (older than any render can take)."""
+    root = Path(settings.MEDIA_ROOT) / "reports"
+    if not root.is_dir():
+        return []
+    cutoff = now.timestamp() - settings.CELERY_TASK_TIME_LIMIT - HEARTBEAT_STALE.total_seconds()
+    removed = []
+    for path in root.glob("cycle-*/*.tmp"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed.append(path)
+        except OSError:
+            continue
+    return removed
 
 
 def report_jobs_reconcile(*, now=None):
     """Enqueue again the jobs whose message was lost or whose worker died. Returns the job ids."""
     now = now or timezone.now()
+    _remove_orphaned_partial_files(now)
     stuck = list(
         ReportJob.objects.filter(
             Q(status=ReportJob.Status.QUEUED, enqueued_at__lt=now - QUEUE_GRACE)

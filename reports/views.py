@@ -5,6 +5,8 @@ everything here; observers see the national analysis without organisation-level 
 focal points get 403; anyone else 404.
 """
 
+import os
+import re
 from pathlib import Path
 
 from django.conf import settings
@@ -27,8 +29,7 @@ from capabilities.models import Capability, Enabler
 from . import charts, exports, services
 from .consolidation import INCLUDED_STATUSES, cycle_report_data, observer_report_data
 from .forms import EnablerScoreForm, ValidatedLevelForm
-from .models import EnablerScore, ReportJob, ValidatedLevel, WorkerHeartbeat
-from .pdf import report_filename
+from .models import EnablerScore, ReportJob, ValidatedLevel
 
 
 def _analysis_cycle(request, pk):
@@ -173,31 +174,53 @@ def enabler_score_set(request, pk, enabler_pk):
     return redirect(reverse("reports:cycle_analysis", args=[cycle.pk]) + "#enablers")
 
 
-def _worker_seems_down():
-    last = WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
-    return last is None or timezone.now() - last > timezone.timedelta(minutes=3)
+def _job_context(job, *, worker_down=None, oob=False):
+    """A job row: its state, and for an active job how long since the worker was heard and what happens next."""
+    now = timezone.now()
+    context = {"job": job, "stalled": False, "silent_for": None, "oob": oob}
+    if job.status == ReportJob.Status.QUEUED and job.enqueued_at:
+        waiting = now - job.enqueued_at
+        if waiting > services.QUEUE_GRACE:
+            if worker_down is None:
+                worker_down = not services.worker_seen_recently(now=now)
+            context["stalled"] = worker_down
+            context["waiting_minutes"] = max(1, int(waiting.total_seconds() // 60))
+    elif job.status == ReportJob.Status.RUNNING and job.heartbeat_at:
+        silent = now - job.heartbeat_at
+        if silent > services.HEARTBEAT_STALE:
+            context["silent_for"] = int(silent.total_seconds())
+            context["attempts_left"] = max(0, services.MAX_ATTEMPTS - job.attempts)
+    return context
 
 
-def _job_context(job):
-    waiting = (
-        job.status == ReportJob.Status.QUEUED
-        and job.enqueued_at
-        and (timezone.now() - job.enqueued_at > services.QUEUE_GRACE)
-    )
-    return {"job": job, "stalled": bool(waiting) and _worker_seems_down()}
+def _generate_message(job, created):
+    if not created:
+        return messages.INFO, _("A report for this cycle is already being prepared; here is its progress.")
+    if job.status == ReportJob.Status.DONE:
+        return messages.SUCCESS, _("The report is ready to download.")
+    if job.status == ReportJob.Status.FAILED:
+        return messages.ERROR, _("The report could not be prepared; the reason is shown below.")
+    if job.published is False:
+        return messages.WARNING, _(
+            "The report is queued; the worker will pick it up as soon as the message service answers again. "
+            "This page shows its progress."
+        )
+    return messages.SUCCESS, _("The report is queued; the worker will pick it up. This page shows its progress.")
 
 
 @login_required
 def report_page(request, pk):
     cycle = _coordinator_cycle(request, pk)
     jobs = list(ReportJob.objects.filter(cycle=cycle).select_related("requested_by").defer("data")[:10])
+    active = any(j.is_active for j in jobs)
+    worker_down = not services.worker_seen_recently() if active else False
     return render(
         request,
         "reports/report_page.html",
         {
             "cycle": cycle,
-            "jobs": [_job_context(j) for j in jobs],
-            "active": any(j.is_active for j in jobs),
+            "jobs": [_job_context(j, worker_down=worker_down) for j in jobs],
+            "active": active,
             "languages": settings.LANGUAGES,
         },
     )
@@ -210,12 +233,24 @@ def report_generate(request, pk):
     language = request.POST.get("language") or cycle.report_language
     if language not in dict(settings.LANGUAGES):
         language = cycle.report_language
-    job, created = services.report_job_request(cycle=cycle, by=request.user, request=request, language=language)
+    try:
+        job, created = services.report_job_request(cycle=cycle, by=request.user, request=request, language=language)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.info(request, message)
+        return redirect("reports:report_page", pk=cycle.pk)
     if created:
-        messages.success(request, _("The report is being prepared; this page shows its progress."))
-    else:
-        messages.info(request, _("A report for this cycle is already being prepared; here is its progress."))
+        job.refresh_from_db(fields=["status"])  # rendered already in the built-in mode without a thread
+    level, text = _generate_message(job, created)
+    messages.add_message(request, level, text)
     return redirect("reports:report_page", pk=cycle.pk)
+
+
+def download_filename(job):
+    """``MNR-gap-report-AA-National-assessment-2026-fr-2026-03-04.pdf``: country, cycle, language, date."""
+    made = timezone.localdate(job.finished_at or job.created_at)
+    stem = f"{job.cycle.country.code} {job.cycle.title} {job.language or 'en'} {made:%Y-%m-%d}"
+    return "MNR-gap-report-" + re.sub(r"[^A-Za-z0-9]+", "-", stem).strip("-") + ".pdf"
 
 
 def _job_for_user(request, job_pk):
@@ -227,8 +262,12 @@ def _job_for_user(request, job_pk):
 
 @login_required
 def report_job_status(request, job_pk):
+    """The row, polled while the job is active; once it ends, the generate button is swapped in usable again."""
     job = _job_for_user(request, job_pk)
-    return render(request, "reports/report_page.html#job-row", _job_context(job))
+    context = _job_context(job, oob=True)
+    context["cycle"] = job.cycle
+    context["active"] = job.is_active
+    return render(request, "reports/report_page.html#job-row", context)
 
 
 @login_required
@@ -250,10 +289,14 @@ def report_download(request, job_pk):
     job = _job_for_user(request, job_pk)
     if job.status != ReportJob.Status.DONE:
         raise Http404("This report is not ready.")
+    path = Path(settings.MEDIA_ROOT) / job.file
     try:
-        handle = open(Path(settings.MEDIA_ROOT) / job.file, "rb")  # noqa: SIM115 - FileResponse closes it
+        handle = open(path, "rb")  # noqa: SIM115 - FileResponse closes it
     except OSError as exc:
         raise Http404("The report file is missing; generate the report again.") from exc
+    if job.file_size is not None and os.fstat(handle.fileno()).st_size != job.file_size:
+        handle.close()  # never offer a partial or damaged file
+        raise Http404("The report file is incomplete; generate the report again.")
     audit(
         user=request.user,
         action=AuditEvent.Action.REPORT_DOWNLOADED,
@@ -262,8 +305,7 @@ def report_download(request, job_pk):
         request=request,
         detail=f"job {job.pk}",
     )
-    name = report_filename({"meta": {"country_code": job.cycle.country.code, "cycle_title": job.cycle.title}})
-    return FileResponse(handle, as_attachment=True, filename=name, content_type="application/pdf")
+    return FileResponse(handle, as_attachment=True, filename=download_filename(job), content_type="application/pdf")
 
 
 @login_required

@@ -53,8 +53,10 @@ def _test_settings(settings, request):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.AXES_ENABLED = "axes" in request.keywords
     settings.MEDIA_ROOT = str(Path(request.getfixturevalue("tmp_path")) / "media")
+    settings.REPORT_JOBS_IN_THREAD = False  # the built-in mode renders inline in tests (see reports.services)
     eager = "services" not in request.keywords
     previous = celery_app.conf.task_always_eager
+    settings.CELERY_TASK_ALWAYS_EAGER = eager  # Celery reads the Django setting first when it is set
     celery_app.conf.task_always_eager = eager
     yield
     celery_app.conf.task_always_eager = previous

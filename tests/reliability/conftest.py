@@ -18,7 +18,8 @@ import pytest
 from django.conf import settings
 
 from mnr_portal.celery import app
-from tests.conftest import ROOT, celery_worker_command, redis_url, require_postgres, require_redis
+from reports import services as report_services
+from tests.conftest import ROOT, celery_worker_command, free_port, redis_url, require_postgres, require_redis
 from tests.reports.conftest import WorkerProcess, ngo, police, report_cycle, seeded_cycle, worker_env  # noqa: F401
 
 # The broker's Redis database during these tests: they flush it, so it is not the one the app uses.
@@ -39,6 +40,23 @@ def _reset_connection_pools():
     app._pool = None
     if "amqp" in app.__dict__:
         app.amqp._producer_pool = None
+
+
+REPEAT = 30  # each capability printed 30 times in its chapter: a render of several seconds
+
+
+@pytest.fixture
+def long_reports(monkeypatch):
+    """Freeze report data that takes several seconds to render (the data is frozen in this process)."""
+    real = report_services.cycle_report_data
+
+    def large(cycle, **kwargs):
+        data = real(cycle, **kwargs)
+        for domain in data["domains"]:
+            domain["capabilities"] = domain["capabilities"] * REPEAT
+        return data
+
+    monkeypatch.setattr(report_services, "cycle_report_data", large)
 
 
 class Broker:
@@ -80,6 +98,83 @@ def broker(settings, monkeypatch):
     broker.redis.close()
 
 
+class RedisServer:
+    """A redis-server of the test's own on a free port: the test may restart, pause or fill it.
+
+    Never the shared Redis on 6379: only this process is ever stopped.
+    """
+
+    def __init__(self, directory):
+        self.port = free_port()
+        self.directory = directory
+        self.proc = None
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, *extra):
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+            + ["--dir", str(self.directory), *extra],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while not self.answers():
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.05)
+
+    def answers(self):
+        import redis
+
+        try:
+            return redis.Redis(port=self.port, socket_timeout=0.5, socket_connect_timeout=0.5).ping()
+        except redis.RedisError:
+            return False
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.resume()
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+
+    def restart(self, down_for=0.0):
+        self.stop()
+        time.sleep(down_for)
+        self.start()
+
+    def pause(self):
+        """SIGSTOP: connections are accepted by the kernel but nothing answers, as with a hung server."""
+        self.proc.send_signal(signal.SIGSTOP)
+
+    def resume(self):
+        self.proc.send_signal(signal.SIGCONT)
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    require_postgres()
+    directory = tmp_path / "redis"
+    directory.mkdir()
+    server = RedisServer(directory)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def own_broker(redis_server, settings, monkeypatch):
+    """The app and its workers use ``redis_server`` as their broker."""
+    broker = Broker(redis_server.url)
+    previous = app.conf.broker_url
+    settings.CELERY_BROKER_URL = redis_server.url
+    monkeypatch.setenv("CELERY_BROKER_URL", redis_server.url)
+    app.conf.broker_url = redis_server.url
+    _reset_connection_pools()
+    yield broker
+    app.conf.broker_url = previous
+    _reset_connection_pools()
+    broker.redis.close()
+
+
 class Worker(WorkerProcess):
     """A worker that leads its own process group, so the whole of it can be killed at once."""
 
@@ -114,15 +209,23 @@ def _alive(pid):
 
 
 @pytest.fixture
-def start_worker(broker, tmp_path):
-    """Start ``celery worker --pool=prefork --concurrency=1`` on the test's broker; extra env vars go to it."""
+def worker_factory(tmp_path):
+    """Start ``celery worker --pool=prefork`` on the current broker; extra env vars go to it."""
     workers = []
 
-    def start(**env):
+    def start(concurrency=1, production=False, extra=(), **env):
+        """``production=True``: the production command line (gossip, mingle and broker heartbeats on)."""
         log_path = tmp_path / f"worker-{len(workers) + 1}.log"
+        name = f"reliability-{os.getpid()}-{len(workers) + 1}@%h"
+        if production:
+            command = [sys.executable, "-m", "celery", "-A", "mnr_portal", "worker", "--loglevel=INFO", "-n", name]
+        else:
+            command = celery_worker_command(name, heartbeat=False)
+        command = [a for a in command if not a.startswith("--concurrency")]
+        command += [f"--concurrency={concurrency}", *extra]
         with open(log_path, "w") as log:
             proc = subprocess.Popen(
-                celery_worker_command(f"reliability-{os.getpid()}-{len(workers) + 1}@%h", heartbeat=False),
+                command,
                 cwd=ROOT,
                 env=worker_env(settings.MEDIA_ROOT) | env,
                 stdout=log,
@@ -138,6 +241,18 @@ def start_worker(broker, tmp_path):
         worker.stop()
 
 
+@pytest.fixture
+def start_worker(broker, worker_factory):
+    """Workers on the shared Redis (a database of the test's own)."""
+    return worker_factory
+
+
+@pytest.fixture
+def start_own_worker(own_broker, worker_factory):
+    """Workers on the Redis server this test started (``own_broker``), which the test may stop and restart."""
+    return worker_factory
+
+
 def worker_settings(**env):
     """The broker transport options a worker started with ``env`` would read (asked of a fresh interpreter)."""
     code = "import json; from mnr_portal.celery import app; print(json.dumps(app.conf.broker_transport_options))"
@@ -150,3 +265,24 @@ def worker_settings(**env):
         check=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture
+def fault_row():
+    """Record one row of the fault table (bench/faults.py sets FAULT_TABLE and prints the rows)."""
+
+    def record(fault, users_saw, recovery, *, saves_acked="n/a", saves_lost="n/a"):
+        path = os.environ.get("FAULT_TABLE")
+        if not path:
+            return
+        row = {
+            "fault": fault,
+            "users_saw": users_saw,
+            "recovery": recovery,
+            "saves_acked": saves_acked,
+            "saves_lost": saves_lost,
+        }
+        with open(path, "a") as table:
+            table.write(json.dumps(row) + "\n")
+
+    return record

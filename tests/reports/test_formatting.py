@@ -10,6 +10,13 @@ from reports import formatting
 LRI, PDI = "\u2066", "\u2069"
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read figures in English unless they say otherwise, whatever ran before them."""
+    with translation.override("en"):
+        yield
+
+
 @pytest.mark.parametrize(
     ("value", "expected"),
     [(2.65, "2.7"), (1.25, "1.3"), (-0.04, "0.0"), (3, "3.0"), (None, "–"), ("", "–")],

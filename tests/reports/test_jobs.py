@@ -94,7 +94,8 @@ def test_download_returns_the_pdf_as_an_attachment_and_is_audited(client, coordi
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("attachment;")
-    assert "MNR-gap-report-AA-National-assessment-2026.pdf" in response["Content-Disposition"]
+    day = timezone.localdate(done_job.finished_at).isoformat()
+    assert f"MNR-gap-report-AA-National-assessment-2026-en-{day}.pdf" in response["Content-Disposition"]
     body = b"".join(response.streaming_content)
     assert body.startswith(b"%PDF")
     assert body == job_file(done_job).read_bytes()

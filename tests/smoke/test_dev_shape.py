@@ -103,4 +103,6 @@ def test_the_image_collects_static_files_with_debug_off():
     run = next(line.removeprefix("RUN ") for line in instructions if line.startswith("RUN") and "collectstatic" in line)
     assert run.lstrip().startswith("DEBUG=0 ") and "DEBUG=1" not in dockerfile
     assert "staticfiles.json" in run  # the build fails when no manifest was written
-    assert '--worker-class", "gthread"' in dockerfile and '"--threads", "8"' in dockerfile
+    assert '"gunicorn", "-c", "mnr_portal/gunicorn_conf.py"' in dockerfile
+    conf = (ROOT / "mnr_portal" / "gunicorn_conf.py").read_text()
+    assert 'worker_class = "gthread"' in conf and '"GUNICORN_THREADS", "8"' in conf

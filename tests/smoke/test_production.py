@@ -36,7 +36,7 @@ DEMO_PASSWORD = "demo-mnr-2026"
 COLLECTSTATIC = "python manage.py collectstatic --noinput"
 MIGRATE = "python manage.py migrate --noinput"
 LOAD_FRAMEWORK = "python manage.py load_framework fixtures/mnr-2016.yaml"
-GUNICORN = "gunicorn mnr_portal.wsgi:application --worker-class gthread --workers 2 --threads 8 --timeout 60"
+GUNICORN = "gunicorn -c mnr_portal/gunicorn_conf.py mnr_portal.wsgi:application"
 WORKER = "nice -n 10 celery -A mnr_portal worker --loglevel=INFO --concurrency=2"
 BEAT = "celery -A mnr_portal beat --loglevel=INFO"
 
