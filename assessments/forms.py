@@ -1,5 +1,5 @@
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Field, Layout, Submit
+from crispy_forms.layout import Submit
 from django import forms
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -111,7 +111,10 @@ class TargetsForm(_CrispyForm):
 
 
 class AnswerForm(forms.Form):
-    """One indicator's answer; the level descriptors are the choices."""
+    """One indicator's answer; the level descriptors are the choices.
+
+    Rendered by templates/assessments/_answer_fields.html (one per indicator on a page), not crispy-forms.
+    """
 
     choice = forms.ChoiceField(widget=forms.RadioSelect, required=False)
     evidence = forms.CharField(
@@ -154,10 +157,7 @@ class AnswerForm(forms.Form):
             f"{error_id}-evidence id_{self.prefix}-evidence_helptext"
         )
         self.fields["choice"].widget.attrs["aria-describedby"] = f"{error_id}-choice"
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(Field("choice", wrapper_class="level-choices"), Field("evidence"), Field("comment"))
+        # No crispy helper: templates/assessments/_answer_fields.html writes this form's markup.
 
 
 class SubmitForm(forms.Form):
