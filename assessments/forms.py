@@ -1,7 +1,8 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from capabilities.models import FrameworkVersion, Sector
@@ -158,6 +159,49 @@ class AnswerForm(forms.Form):
         )
         self.fields["choice"].widget.attrs["aria-describedby"] = f"{error_id}-choice"
         # No crispy helper: templates/assessments/_answer_fields.html writes this form's markup.
+
+    def choice_options(self):
+        """The radio buttons' markup (crispy's bootstrap5 markup for this field), one string per option.
+
+        Built here rather than in the template: a capability page has up to seven options per
+        indicator and dozens of indicators, and template variable lookups were most of its cost.
+        """
+        bound = self["choice"]
+        value, errors = bound.value(), bound.errors
+        name, describedby = bound.html_name, self.fields["choice"].widget.attrs["aria-describedby"]
+        invalid = mark_safe(' aria-invalid="true"') if errors else ""  # noqa: S308  # constant markup
+        options = []
+        for index, (option_value, label) in enumerate(self.fields["choice"].choices):
+            option_id = f"id_{name}_{index}"
+            options.append(
+                format_html(
+                    '<div class="form-check"> <input type="radio" class="form-check-input{}" name="{}" value="{}"'
+                    ' aria-describedby="{}"{} id="{}"{}> <label for="{}" class="form-check-label">{}</label>{} </div>',
+                    " is-invalid" if errors else "",
+                    name,
+                    option_value,
+                    describedby,
+                    invalid,
+                    option_id,
+                    mark_safe(" checked") if value == option_value else "",  # noqa: S308  # constant markup
+                    option_id,
+                    label,
+                    self._choice_errors(name, errors)
+                    if errors and index == len(self.fields["choice"].choices) - 1
+                    else "",
+                )
+            )
+        return mark_safe(" ".join(options))  # noqa: S308  # each part built by format_html
+
+    @staticmethod
+    def _choice_errors(name, errors):
+        return format_html(
+            ' <div id="id_{}_error" class="invalid-feedback">{}</div>',
+            name,
+            format_html_join(
+                "", '<p id="error_{}_id_{}"><strong>{}</strong></p>', ((i, name, e) for i, e in enumerate(errors, 1))
+            ),
+        )
 
 
 class SubmitForm(forms.Form):

@@ -295,7 +295,7 @@ def _capability_answers(submission, tree, capability):
             Prefetch(
                 "review_comments",
                 queryset=ReviewComment.objects.filter(sent_at__isnull=False)
-                .select_related("author", "answer")
+                .select_related("author")
                 .order_by("sent_at", "pk"),
                 to_attr="sent_review_comments",
             ),
@@ -304,6 +304,8 @@ def _capability_answers(submission, tree, capability):
     for answer in answers:
         answer.indicator = tree.indicators[answer.indicator_id]
         answer.submission = submission
+        for comment in answer.sent_review_comments:
+            comment.answer = answer  # with its indicator: the comments name it
     answers.sort(key=lambda answer: order[answer.indicator_id])
     return answers
 
