@@ -63,10 +63,11 @@ def setup(n_users):
             .select_related("indicator__capability")
             .order_by("indicator__capability__number", "indicator__order")
         )
-        number = answers[0].indicator.capability.number
-        first_page = [a.pk for a in answers if a.indicator.capability.number == number]
-        # Colleagues of one organisation take turns on the first page's answers: never the same one.
-        mine = first_page[(i // len(subs)) % 2 :: 2] or first_page
+        # Colleagues of one organisation take every other answer, so they never save the same one
+        # (that would be a refused conflict, by design); each stays on the page of its first answer.
+        mine = answers[(i // len(subs)) % 2 :: 2]
+        number = mine[0].indicator.capability.number
+        mine = [a.pk for a in mine if a.indicator.capability.number == number]
         users.append(
             {"username": username, "password": PASSWORD, "submission": sub.pk, "number": number, "answers": mine}
         )
