@@ -2,18 +2,27 @@
 
 Every view fetches its object through these helpers: an object the user may not see is a 404
 (so ids cannot be probed); an object the user may see but not change is a 403.
+
+Lists are filtered in the database by the ``visible_to`` querysets; a single questionnaire is
+fetched by primary key with what its page shows and decided here, from the roles loaded once per
+request (``roles_of``). Both follow the same rule and start from ``RoleAssignment.objects.held_by``,
+so a change to which assignments count is made in one place; the permission matrix
+(tests/assessments/test_permissions.py) covers both.
 """
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from .models import Cycle, Role, RoleAssignment, Submission
+from .models import Answer, Cycle, Role, RoleAssignment, Submission
+
+# What the questionnaire pages show of a submission, read with it in one query.
+SUBMISSION_RELATED = ("cycle__country", "cycle__framework_version", "organisation__sector")
 
 
 def roles_of(user):
     """The user's role assignments, fetched once per request."""
     if not hasattr(user, "_mnr_roles"):
-        user._mnr_roles = list(RoleAssignment.objects.filter(user=user).select_related("organisation"))
+        user._mnr_roles = list(RoleAssignment.objects.held_by(user).select_related("organisation"))
     return user._mnr_roles
 
 
@@ -33,6 +42,15 @@ def coordinated_country_ids(user):
     return {r.country_id for r in roles_of(user) if r.role == Role.COORDINATOR}
 
 
+def may_see_submission(user, submission):
+    """``SubmissionQuerySet.visible_to`` for one loaded submission (with its cycle)."""
+    if not user.is_authenticated:
+        return False
+    return coordinates(user, submission.cycle.country_id) or (
+        is_focal_point(user, submission.organisation_id) and submission.cycle.status != Cycle.Status.DRAFT
+    )
+
+
 def get_cycle_for_user(request, pk, manage=False):
     cycle = Cycle.objects.visible_to(request.user).select_related("country", "framework_version").filter(pk=pk).first()
     if cycle is None:
@@ -42,20 +60,35 @@ def get_cycle_for_user(request, pk, manage=False):
     return cycle
 
 
-def get_submission_for_user(request, pk, write=False, review=False):
-    """``write``: answering (focal points of the organisation); ``review``: return/accept (coordinators)."""
-    submission = (
-        Submission.objects.visible_to(request.user)
-        .select_related(
-            "cycle__country", "cycle__framework_version", "organisation__sector", "submitted_by", "reviewed_by"
-        )
-        .filter(pk=pk)
-        .first()
-    )
-    if submission is None:
+def _check_submission(user, submission, write, review):
+    if submission is None or not may_see_submission(user, submission):
         raise Http404("No such questionnaire.")
-    if write and not is_focal_point(request.user, submission.organisation_id):
+    if write and not is_focal_point(user, submission.organisation_id):
         raise PermissionDenied("Only the organisation's focal points can answer this questionnaire.")
-    if review and not coordinates(request.user, submission.cycle.country_id):
+    if review and not coordinates(user, submission.cycle.country_id):
         raise PermissionDenied("Only the country's national coordinator can review submissions.")
     return submission
+
+
+def get_submission_for_user(request, pk, write=False, review=False):
+    """``write``: answering (focal points of the organisation); ``review``: return/accept (coordinators).
+
+    One query by primary key (no join through the roles, no DISTINCT), then the decision from the
+    roles already loaded for this request.
+    """
+    submission = (
+        Submission.objects.select_related(*SUBMISSION_RELATED, "submitted_by", "reviewed_by").filter(pk=pk).first()
+    )
+    return _check_submission(request.user, submission, write, review)
+
+
+def get_answer_for_user(request, pk, answer_pk, write=False):
+    """One answer of questionnaire ``pk``, read with its submission in one query; the same decision as
+    ``get_submission_for_user`` (an answer of another questionnaire is a 404)."""
+    answer = (
+        Answer.objects.select_related(*(f"submission__{name}" for name in SUBMISSION_RELATED))
+        .filter(pk=answer_pk, submission_id=pk)
+        .first()
+    )
+    _check_submission(request.user, answer.submission if answer is not None else None, write, review=False)
+    return answer

@@ -2,12 +2,13 @@ import csv
 import re
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Field, Layout, Submit
+from crispy_forms.layout import Submit
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -275,7 +276,10 @@ class TargetsForm(_CrispyForm):
 
 
 class AnswerForm(forms.Form):
-    """One indicator's answer; the level descriptors are the choices."""
+    """One indicator's answer; the level descriptors are the choices.
+
+    Rendered by templates/assessments/_answer_fields.html (one per indicator on a page), not crispy-forms.
+    """
 
     choice = forms.ChoiceField(widget=forms.RadioSelect, required=False)
     evidence = forms.CharField(
@@ -318,10 +322,50 @@ class AnswerForm(forms.Form):
             f"{error_id}-evidence id_{self.prefix}-evidence_helptext"
         )
         self.fields["choice"].widget.attrs["aria-describedby"] = f"{error_id}-choice"
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(Field("choice", wrapper_class="level-choices"), Field("evidence"), Field("comment"))
+        # No crispy helper: templates/assessments/_answer_fields.html writes this form's markup.
+
+    def choice_options(self):
+        """The radio buttons' markup (crispy's bootstrap5 markup for this field), one string per option.
+
+        Built here rather than in the template: a capability page has up to seven options per
+        indicator and dozens of indicators, and template variable lookups were most of its cost.
+        """
+        bound = self["choice"]
+        value, errors = bound.value(), bound.errors
+        name, describedby = bound.html_name, self.fields["choice"].widget.attrs["aria-describedby"]
+        invalid = SafeString(' aria-invalid="true"') if errors else ""  # constant markup
+        options = []
+        for index, (option_value, label) in enumerate(self.fields["choice"].choices):
+            option_id = f"id_{name}_{index}"
+            options.append(
+                format_html(
+                    '<div class="form-check"> <input type="radio" class="form-check-input{}" name="{}" value="{}"'
+                    ' aria-describedby="{}"{} id="{}"{}> <label for="{}" class="form-check-label">{}</label>{} </div>',
+                    " is-invalid" if errors else "",
+                    name,
+                    option_value,
+                    describedby,
+                    invalid,
+                    option_id,
+                    SafeString(" checked") if value == option_value else "",  # constant markup
+                    option_id,
+                    label,
+                    self._choice_errors(name, errors)
+                    if errors and index == len(self.fields["choice"].choices) - 1
+                    else "",
+                )
+            )
+        return format_html_join(" ", "{}", ((option,) for option in options))
+
+    @staticmethod
+    def _choice_errors(name, errors):
+        return format_html(
+            ' <div id="id_{}_error" class="invalid-feedback">{}</div>',
+            name,
+            format_html_join(
+                "", '<p id="error_{}_id_{}"><strong>{}</strong></p>', ((i, name, e) for i, e in enumerate(errors, 1))
+            ),
+        )
 
 
 class SubmitForm(forms.Form):

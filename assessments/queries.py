@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Max, Q
 
 from capabilities.models import Capability
+from capabilities.queries import framework_tree
 
 from .models import Answer, Submission
 
@@ -58,8 +59,13 @@ class Progress:
         return [c for d in self.domains for c in d.capabilities]
 
 
-def submission_progress(submission):
-    """Progress per domain and capability, listing only capabilities the organisation is asked (2 queries)."""
+def submission_progress(submission, tree=None):
+    """Progress per domain and capability, listing only capabilities the organisation is asked.
+
+    1 query (answers counted per capability); the capabilities come from the version's cached tree.
+    ``submission.cycle.framework_version`` must be loaded.
+    """
+    tree = tree or framework_tree(submission.cycle.framework_version)
     counts = {
         row["indicator__capability_id"]: row
         for row in submission.answers.values("indicator__capability_id").annotate(
@@ -67,7 +73,7 @@ def submission_progress(submission):
         )
     }
     domains = {}
-    for cap in Capability.objects.filter(version_id=submission.cycle.framework_version_id).select_related("domain"):
+    for cap in tree.capabilities:
         row = counts.get(cap.pk)
         if row is None:
             continue

@@ -257,6 +257,10 @@ def answer_validate(*, choice, evidence):
         )
 
 
+# How stale a submission's "last activity" may get while its answers are being saved.
+ACTIVITY_RESOLUTION = timedelta(seconds=60)
+
+
 @dataclass
 class SaveResult:
     answer: Answer
@@ -300,7 +304,11 @@ def answer_save(*, answer, choice, evidence, comment, base_version, by, source=A
         changed_at=now,
         source=source,
     )
-    Submission.objects.filter(pk=answer.submission_id).update(last_activity_at=now)
+    last = answer.submission.last_activity_at
+    if last is None or now - last >= ACTIVITY_RESOLUTION:
+        # Read from the locked row; shown to the minute, so a burst of autosaves writes it once.
+        Submission.objects.filter(pk=answer.submission_id).update(last_activity_at=now)
+        answer.submission.last_activity_at = now
     return SaveResult(answer, changed=True)
 
 

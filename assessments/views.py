@@ -22,12 +22,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from capabilities.models import Capability, LevelDescriptor, Sector
+from capabilities.models import LevelDescriptor, Sector
+from capabilities.queries import framework_tree
 
 from . import participants, services, workbook
 from .access import (
     coordinated_country_ids,
     coordinates,
+    get_answer_for_user,
     get_cycle_for_user,
     get_submission_for_user,
     is_focal_point,
@@ -415,38 +417,46 @@ def questionnaire(request, pk):
     )
 
 
-def _capability_answers(submission, capability):
-    return (
-        Answer.objects.filter(submission=submission, indicator__capability=capability)
-        .select_related("indicator", "updated_by")
+def _capability_answers(submission, tree, capability):
+    """The capability's answers in page order (2 queries: the answers with who saved them, the review
+    comments sent with a return); indicators and their descriptors come from the version's cached tree."""
+    order = {pk: i for i, pk in enumerate(tree.indicator_ids[capability.pk])}
+    answers = list(
+        Answer.objects.filter(submission=submission, indicator_id__in=order)
+        .select_related("updated_by")
         .prefetch_related(
-            Prefetch("indicator__descriptors", queryset=LevelDescriptor.objects.order_by("level")),
             # Only the comments sent with a return: drafts are the coordinators' own until then.
             Prefetch(
                 "review_comments",
                 queryset=ReviewComment.objects.filter(sent_at__isnull=False)
-                .select_related("author", "answer")
+                .select_related("author")
                 .order_by("sent_at", "pk"),
                 to_attr="sent_review_comments",
             ),
         )
-        .order_by("indicator__order", "indicator__code")
     )
+    for answer in answers:
+        answer.indicator = tree.indicators[answer.indicator_id]
+        answer.submission = submission
+        for comment in answer.sent_review_comments:
+            comment.answer = answer  # with its indicator: the comments name it
+    answers.sort(key=lambda answer: order[answer.indicator_id])
+    return answers
 
 
 def _render_capability(request, submission, capability, bound=None, status=200):
     """The capability page; ``bound`` replaces one answer's form by a submitted one (with its errors)."""
-    levels = list(submission.cycle.framework_version.levels.all())
+    tree = framework_tree(submission.cycle.framework_version)
     items = []
-    for answer in _capability_answers(submission, capability):
+    for answer in _capability_answers(submission, tree, capability):
         if bound is not None and bound["answer"].pk == answer.pk:
             bound["answer"].sent_review_comments = answer.sent_review_comments
             items.append(bound)
         else:
-            items.append({"answer": answer, "form": AnswerForm(answer=answer, levels=levels), "state": None})
+            items.append({"answer": answer, "form": AnswerForm(answer=answer, levels=tree.levels), "state": None})
     if not items:
         raise Http404("This organisation is not asked about this capability.")
-    progress = submission_progress(submission)
+    progress = submission_progress(submission, tree)
     caps = progress.capabilities()
     position = next(i for i, c in enumerate(caps) if c.capability.pk == capability.pk)
     return render(
@@ -471,9 +481,9 @@ def _render_capability(request, submission, capability, bound=None, status=200):
 @login_required
 def questionnaire_capability(request, pk, number):
     submission = get_submission_for_user(request, pk)
-    capability = get_object_or_404(
-        Capability.objects.select_related("domain"), version_id=submission.cycle.framework_version_id, number=number
-    )
+    capability = framework_tree(submission.cycle.framework_version).capability(number)
+    if capability is None:
+        raise Http404("No such capability.")
     response = _render_capability(request, submission, capability)
     _audit_read(request, submission)
     return response
@@ -509,16 +519,12 @@ def answer_update(request, pk, answer_pk):
 
 
 def _answer_update(request, pk, answer_pk):
-    submission = get_submission_for_user(request, pk, write=True)
-    answer = get_object_or_404(
-        Answer.objects.select_related("indicator__capability__domain", "updated_by").prefetch_related(
-            Prefetch("indicator__descriptors", queryset=LevelDescriptor.objects.order_by("level"))
-        ),
-        pk=answer_pk,
-        submission=submission,
-    )
-    answer.submission = submission
-    levels = list(submission.cycle.framework_version.levels.all())
+    answer = get_answer_for_user(request, pk, answer_pk, write=True)
+    submission = answer.submission
+    tree = framework_tree(submission.cycle.framework_version)
+    answer.indicator = tree.indicators[answer.indicator_id]
+    levels = tree.levels
+    was_answered = answer.is_answered
     form = AnswerForm(request.POST, answer=answer, levels=levels)
     prefix = form.prefix
     state = {"kind": "saved"}
@@ -554,9 +560,10 @@ def _answer_update(request, pk, answer_pk):
             state, status = {"kind": "conflict", "current": conflict.current, "base_version": base_version}, 409
     if request.headers.get("HX-Request"):
         context = {"answer": answer, "form": form, "state": state, "submission": submission, "oob": True}
-        if status == 200:
-            # The side navigation's counts follow the saved answer.
-            context |= {"progress": submission_progress(submission), "capability": answer.indicator.capability}
+        if status == 200 and answer.is_answered != was_answered:
+            # The side navigation's counts follow the saved answer (they change only when it becomes
+            # answered or unanswered).
+            context |= {"progress": submission_progress(submission, tree), "capability": answer.indicator.capability}
         return render(request, "assessments/questionnaire_capability.html#answer-state", context, status=status)
     if state["kind"] == "saved":
         messages.success(request, _("Answer to %(code)s saved.") % {"code": answer.indicator.code})

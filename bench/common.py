@@ -137,3 +137,16 @@ def summary(latencies):
         "median_ms": round(median(latencies) * 1000, 2),
         "p95_ms": round(percentile(latencies, 95) * 1000, 2),
     }
+
+
+def spread(latencies):
+    """Median with the quartiles and extremes, in ms: how much one figure varies within a run."""
+    ordered = sorted(latencies)
+    return {
+        "n": len(ordered),
+        "median_ms": round(median(ordered) * 1000, 3),
+        "p25_ms": round(percentile(ordered, 25) * 1000, 3),
+        "p75_ms": round(percentile(ordered, 75) * 1000, 3),
+        "min_ms": round(ordered[0] * 1000, 3),
+        "max_ms": round(ordered[-1] * 1000, 3),
+    }

@@ -10,7 +10,7 @@ from mnr_portal.settings import *  # noqa: E402, F403
 
 ROOT_URLCONF = "bench.urls"
 DEBUG = False
-ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]  # testserver: the in-process figures
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False

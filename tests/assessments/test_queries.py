@@ -86,15 +86,15 @@ def test_the_capability_page_takes_the_same_queries_for_any_number_of_indicators
     )
     client.force_login(focal_point)
     url = reverse("assessments:questionnaire_capability", args=[submission.pk, 1])
-    client.get(url)  # the session's first page learns whether the user holds an authenticator
+    client.get(url)  # the session's first page learns whether the user holds an authenticator; the
+    # process reads the version's framework tree once (levels, capabilities, indicators, descriptors)
 
-    # 1 session, 2 user, 3 the user's roles (two-step verification: required? also: is this a focal
-    # point?), 4 submission with cycle, country, framework version, organisation and sector,
-    # 5 capability with its domain, 6 the version's maturity levels, 7 the capability's answers with
-    # indicators and who saved them, 8 their level descriptors (prefetch), 9 the review comments sent
-    # with a return (prefetch), 10 answers counted per capability and 11 the version's capabilities
-    # with domains (the progress navigation).
-    with django_assert_num_queries(11):
+    # 1 session, 2 user, 3 the user's roles (two-step verification: required? also: may this user see
+    # the questionnaire, and answer it?), 4 submission by primary key with cycle, country, framework
+    # version, organisation and sector, 5 the capability's answers with who saved them, 6 the review
+    # comments sent with a return (prefetch), 7 answers counted per capability (the progress
+    # navigation). Capability, levels, indicators and descriptors come from the cached framework tree.
+    with django_assert_num_queries(7):
         response = client.get(url)
 
     body = response.content.decode()

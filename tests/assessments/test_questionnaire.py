@@ -3,10 +3,12 @@
 import html
 import re
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from assessments import services
 from assessments.models import Answer, AnswerRevision, Submission
@@ -170,14 +172,61 @@ def test_an_autosave_costs_a_fixed_number_of_queries(
     other = submission.answers.get(indicator__code="C03.1")
     client.post(update_url(other), payload(other, choice="dk"), headers=HTMX)
 
-    # 4 middleware: session, user, roles, confirmed authenticator (two-step check)
-    # 4 view: submission, answer with descriptors (2), the version's levels
-    # 5 answer_save: savepoint, conditional update, revision, submission activity, release
-    # 2 navigation: answer counts per capability, the capabilities
-    with django_assert_num_queries(15):
-        response = client.post(update_url(answer), payload(answer, choice="2", version=1), headers=HTMX)
+    # The common autosave: more evidence typed into an answered indicator, seconds after the last save.
+    # 3 middleware: session, user, roles (two-step check; then the access decision)
+    # 1 view: the answer with its submission, cycle, country, framework version and organisation
+    #   (levels, indicator and descriptors come from the cached framework tree)
+    # 5 answer_save: savepoint, the submission and cycle locked and re-read, conditional update,
+    #   revision, release. (The savepoint pair is the test's own transaction: outside a test the
+    #   service's transaction is BEGIN/COMMIT and issues 3 statements.)
+    # No navigation: its counts did not change. No activity stamp: it is less than a minute old.
+    with django_assert_num_queries(9):
+        response = client.post(update_url(answer), payload(answer, choice="2", evidence="A", version=1), headers=HTMX)
+    assert response.status_code == 200
+    assert "questionnaire-nav" not in response.content.decode()
+
+
+def test_an_autosave_that_answers_an_indicator_adds_the_navigation_and_the_activity_stamp(
+    client, focal_point, answer, submission, django_assert_num_queries
+):
+    client.force_login(focal_point)
+    other = submission.answers.get(indicator__code="C03.1")
+    client.post(update_url(other), payload(other, choice="dk"), headers=HTMX)  # the session is stamped
+    Submission.objects.filter(pk=submission.pk).update(last_activity_at=timezone.now() - timedelta(minutes=5))
+
+    # 9 as above, and 10 the submission's last activity (older than a minute), 11 answers counted per
+    # capability (the navigation follows: this indicator is now answered).
+    with django_assert_num_queries(11):
+        response = client.post(update_url(answer), payload(answer, choice="2"), headers=HTMX)
     assert response.status_code == 200
     assert "questionnaire-nav" in response.content.decode()
+    submission.refresh_from_db()
+    assert submission.last_activity_at > timezone.now() - timedelta(seconds=5)
+
+
+def test_saves_within_a_minute_stamp_the_submissions_activity_once(client, focal_point, answer, submission):
+    client.force_login(focal_point)
+    client.post(update_url(answer), payload(answer, choice="1"), headers=HTMX)
+    first = Submission.objects.get(pk=submission.pk).last_activity_at
+
+    client.post(update_url(answer), payload(answer, choice="1", evidence="More", version=1), headers=HTMX)
+
+    answer.refresh_from_db()
+    assert answer.version == 2
+    assert Submission.objects.get(pk=submission.pk).last_activity_at == first
+
+
+def test_an_unanswered_indicator_brings_the_navigation_back_to_fewer_answers(client, focal_point, answer):
+    client.force_login(focal_point)
+    client.post(update_url(answer), payload(answer, choice="2"), headers=HTMX)
+
+    response = client.post(update_url(answer), payload(answer, choice="", version=1), headers=HTMX)
+
+    nav = re.search(
+        r'<nav id="questionnaire-nav"[^>]*hx-swap-oob="true"[^>]*>(.*?)</nav>', response.content.decode(), re.S
+    )
+    assert nav, "no navigation in the saved fragment"
+    assert "0/3" in " ".join(nav.group(1).split())
 
 
 def test_a_refused_answer_leaves_the_navigation_alone(client, focal_point, answer):

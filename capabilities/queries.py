@@ -1,0 +1,81 @@
+"""The framework tree of a version, read once per process for published versions.
+
+A published (or retired) version never changes: the database refuses inserts and updates below it
+(migration 0002's triggers). So its tree — maturity levels, domains, capabilities, indicators with
+their level descriptors — is read once per process and shared, keyed by the version's id and
+publication time (a draft is read afresh on every call). Translated texts are modeltranslation
+fields, resolved in the active language when they are read, so one tree serves every language.
+
+The objects are shared between requests and threads: read them, never change them.
+"""
+
+import functools
+import threading
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+
+from .models import Capability, FrameworkVersion, Indicator, LevelDescriptor, MaturityLevel
+
+CACHED_VERSIONS = 16
+
+
+@dataclass(frozen=True)
+class FrameworkTree:
+    version_id: int
+    levels: tuple
+    capabilities: tuple  # by number, each with its domain
+    indicators: dict = field(repr=False)  # by id, each with its capability and prefetched descriptors
+    by_number: dict = field(repr=False)
+    indicator_ids: dict = field(repr=False)  # capability id -> its indicator ids in page order
+
+    def capability(self, number):
+        return self.by_number.get(number)
+
+
+def _read(version_id) -> FrameworkTree:
+    """4 queries: levels, capabilities with domains, indicators, their descriptors."""
+    levels = tuple(MaturityLevel.objects.filter(version_id=version_id).order_by("level"))
+    capabilities = tuple(Capability.objects.filter(version_id=version_id).select_related("domain").order_by("number"))
+    by_id = {c.pk: c for c in capabilities}
+    indicators = {}
+    indicator_ids = {c.pk: [] for c in capabilities}
+    for indicator in (
+        Indicator.objects.filter(version_id=version_id)
+        .prefetch_related(Prefetch("descriptors", queryset=LevelDescriptor.objects.order_by("level")))
+        .order_by("capability__number", "order", "code")
+    ):
+        indicator.capability = by_id[indicator.capability_id]
+        indicators[indicator.pk] = indicator
+        indicator_ids[indicator.capability_id].append(indicator.pk)
+    return FrameworkTree(
+        version_id=version_id,
+        levels=levels,
+        capabilities=capabilities,
+        indicators=indicators,
+        by_number={c.number: c for c in capabilities},
+        indicator_ids={k: tuple(v) for k, v in indicator_ids.items()},
+    )
+
+
+_lock = threading.Lock()
+
+
+@functools.lru_cache(maxsize=CACHED_VERSIONS)
+def _published(version_id, published_at):
+    # ``published_at`` is part of the key: ids can be reused (SQLite after a rollback, a restored
+    # database) and a version is published once, so id and time together name one frozen tree.
+    return _read(version_id)
+
+
+def framework_tree(version: FrameworkVersion) -> FrameworkTree:
+    """The tree of ``version`` (a loaded row: its status and publication time decide the caching)."""
+    if not version.is_frozen or version.published_at is None:
+        return _read(version.pk)
+    with _lock:  # one read per version, even when several threads ask at once
+        return _published(version.pk, version.published_at)
+
+
+def framework_tree_forget():
+    """Drop every cached tree (tests that rewrite a published version behind the triggers' back)."""
+    _published.cache_clear()
