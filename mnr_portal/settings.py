@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "capabilities",
     "assessments",
     "reports",
+    "plans",
 ]
 
 MIDDLEWARE = [
