@@ -30,6 +30,24 @@ NOT_ABOUT_A_CYCLE = {
     "assessments:cycle_open": "acts on a cycle in preparation (a closed one: test_a_closed_cycle_cannot_be_reopened)",
     "reports:report_generate": "renders the frozen figures of the cycle: a report of a closed cycle is a read",
     "reports:report_job_retry": "renders a report job's frozen figures again",
+    **{
+        f"plans:{name}": "the action plan is tracked until the next cycle: it stays editable after its cycle closes "
+        "(tests/plans/test_plan.py::test_the_plan_stays_editable_after_its_cycle_closes)"
+        for name in (
+            "plan_create",
+            "action_create",
+            "suggestion_accept",
+            "suggestion_dismiss",
+            "suggestion_restore",
+            "plan_endorse",
+            "action_update",
+            "action_delete",
+            "funding_add",
+            "funding_delete",
+            "milestone_add",
+            "progress_post",
+        )
+    },
     "two_factor:setup": "the person's own authenticator",
     "two_factor:verify": "the person's own login",
     "two_factor:regenerate": "the person's own backup codes",
