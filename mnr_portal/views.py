@@ -21,6 +21,7 @@ from assessments.access import roles_of
 from assessments.models import Cycle, Role, Submission
 from assessments.queries import with_progress
 from capabilities.models import FrameworkVersion
+from plans.queries import actions_led_by
 from reports.models import WorkerHeartbeat
 
 from . import two_factor
@@ -48,6 +49,7 @@ def home(request):
             .select_related("cycle__country", "organisation")
             .order_by("-cycle__opens_on", "organisation__name")
         )
+        context["our_actions"] = actions_led_by(user)
     if context["is_coordinator"] or context["is_observer"]:
         # The cycles of the countries this user coordinates or observes (all of them for a superuser).
         cycles = Cycle.objects.select_related("country", "framework_version")

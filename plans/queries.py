@@ -222,3 +222,18 @@ def changes_since(snapshot, current):
 
 def latest_revision(plan):
     return PlanRevision.objects.filter(plan=plan).select_related("recorded_by").order_by("-number").first()
+
+
+def actions_led_by(user):
+    """The unfinished actions led by the organisations this user is a focal point of (1 query), due first."""
+    actions = list(
+        Action.objects.filter(lead_organisation__roles__user=user, lead_organisation__roles__role="focal_point")
+        .exclude(status__in=Action.CLOSED_STATUSES)
+        .select_related("plan__cycle__country", "lead_organisation", "capability")
+        .distinct()
+        .order_by("due_on", "pk")
+    )
+    today = timezone.localdate()
+    for a in actions:
+        a.overdue = a.is_overdue(today)
+    return actions
