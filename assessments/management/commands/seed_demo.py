@@ -182,6 +182,9 @@ class Command(BaseCommand):
                 if status == "accepted":
                     fields |= {"reviewed_by": coordinator, "reviewed_at": timezone.now() - timedelta(days=1)}
                 Submission.objects.filter(pk=submission.pk).update(**fields)
+        from plans.demo import seed_demo_plan  # the plan app depends on this one, not the other way
+
+        seed_demo_plan(country=country, coordinator=coordinator, orgs=orgs)
         return logins
 
     def review_comments(self, submission, coordinator, *, sent_at):
