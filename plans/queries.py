@@ -237,3 +237,20 @@ def actions_led_by(user):
     for a in actions:
         a.overdue = a.is_overdue(today)
     return actions
+
+
+def timeline_rows(actions):
+    """Plain rows for the timeline chart, dropped actions left out, in capability order."""
+    return [
+        {
+            "capability": a.capability.number,
+            "capability_title": a.capability.title,
+            "title": a.title,
+            "starts_on": a.starts_on,
+            "due_on": a.due_on,
+            "status": a.status,
+            "overdue": a.overdue,
+        }
+        for a in actions
+        if a.status != Action.Status.DROPPED
+    ]

@@ -20,7 +20,7 @@ from assessments.services import audit
 from capabilities.models import Indicator
 from reports.consolidation import cycle_report_data
 
-from . import exports, queries, services
+from . import drawing, exports, queries, services
 from .forms import ActionForm, ActionQuickForm, EndorseForm, FundingForm, MilestoneForm, PlanCreateForm, ProgressForm
 from .models import Action, Funding, Plan, PlanRevision
 
@@ -140,6 +140,7 @@ def plan_page(request, pk):
         "revision": queries.latest_revision(plan),
         "reporter_orgs": {r.organisation_id for r in roles_of(request.user) if r.role == Role.FOCAL_POINT},
     }
+    context.update(drawing.plan_charts(plan, actions, domains))
     if context["editable"]:
         data = cycle_report_data(cycle, language=request.LANGUAGE_CODE)
         context["suggestions"] = queries.suggestions(plan, data, actions)
