@@ -10,4 +10,7 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     "worker-heartbeat": {"task": "reports.worker_heartbeat", "schedule": 60.0},
     "reconcile-report-jobs": {"task": "reports.reconcile_report_jobs", "schedule": 60.0},
+    "reconcile-plan-jobs": {"task": "plans.reconcile_plan_jobs", "schedule": 60.0},
+    # Hourly, but each person gets one action-plan digest per ISO week (plans.digest records what it sent).
+    "plan-overdue-digest": {"task": "plans.overdue_digest", "schedule": 3600.0},
 }

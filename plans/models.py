@@ -257,3 +257,54 @@ class DigestSent(models.Model):
 
     def __str__(self):
         return f"{self.user_id} · {self.period}"
+
+
+class PlanJobQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status__in=[PlanJob.Status.QUEUED, PlanJob.Status.RUNNING])
+
+
+class PlanJob(models.Model):
+    """One request to render the plan PDF: the gap report's job machinery, in its own table.
+
+    Its own model rather than a ``kind`` on ``reports.ReportJob``: reports must not depend on plans, and
+    the plan's frozen data (actions, money, priorities) differs from the gap report's.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Rendering")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="jobs")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    task_id = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    data = models.JSONField()
+    file = models.CharField(max_length=300, blank=True)
+    pages = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PlanJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan"], condition=Q(status__in=["queued", "running"]), name="one_active_plan_job_per_plan"
+            ),
+            models.CheckConstraint(condition=~Q(status="done") | ~Q(file=""), name="plan_job_done_has_file"),
+        ]
+
+    def __str__(self):
+        return f"plan job {self.pk} · {self.plan_id} · {self.status}"
+
+    @property
+    def is_active(self):
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

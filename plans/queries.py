@@ -169,6 +169,7 @@ def plan_snapshot(plan):
                 "due_on": a.due_on.isoformat() if a.due_on else None,
                 "priority": a.priority,
                 "status": a.status,
+                "status_label": str(a.get_status_display()),
                 "status_reason": a.status_reason,
                 "progress": a.progress,
                 "estimated_cost": _money(a.estimated_cost),

@@ -4,10 +4,13 @@ Access: the country's coordinators change the plan; focal points of any organisa
 read it and report progress on the actions their organisation leads; observers read; anyone else 404.
 """
 
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,9 +23,9 @@ from assessments.services import audit
 from capabilities.models import Indicator
 from reports.consolidation import cycle_report_data
 
-from . import drawing, exports, queries, services
+from . import drawing, exports, pdf, queries, services
 from .forms import ActionForm, ActionQuickForm, EndorseForm, FundingForm, MilestoneForm, PlanCreateForm, ProgressForm
-from .models import Action, Funding, Plan, PlanRevision
+from .models import Action, Funding, Plan, PlanJob, PlanRevision
 
 
 def reads_country(user, country_id):
@@ -139,6 +142,8 @@ def plan_page(request, pk):
         "n_overdue": sum(1 for a in actions if a.overdue),
         "revision": queries.latest_revision(plan),
         "reporter_orgs": {r.organisation_id for r in roles_of(request.user) if r.role == Role.FOCAL_POINT},
+        "jobs": list(PlanJob.objects.filter(plan=plan).select_related("requested_by").defer("data")[:5]),
+        "languages": settings.LANGUAGES,
     }
     context.update(drawing.plan_charts(plan, actions, domains))
     if context["editable"]:
@@ -543,3 +548,53 @@ def _detail_with(request, action, **forms):
         context["progress_form"] = ProgressForm(action=action)
     context.update(forms)
     return render(request, "plans/action_detail.html", context)
+
+
+@login_required
+@require_POST
+def plan_pdf_generate(request, pk):
+    cycle = get_plan_cycle(request, pk, manage=True)
+    plan = _plan_or_404(cycle)
+    language = request.POST.get("language") or cycle.report_language
+    if language not in dict(settings.LANGUAGES):
+        language = cycle.report_language
+    _job, created = pdf.plan_job_request(plan=plan, by=request.user, language=language, request=request)
+    if created:
+        messages.success(request, _("The plan PDF is being prepared; this page shows its progress."))
+    else:
+        messages.info(request, _("The plan PDF is already being prepared; here is its progress."))
+    return redirect(reverse("plans:plan_page", args=[cycle.pk]) + "#plan-pdf")
+
+
+def _job_for_user(request, job_pk, manage=False):
+    job = get_object_or_404(PlanJob.objects.select_related("plan__cycle__country").defer("data"), pk=job_pk)
+    get_plan_cycle(request, job.plan.cycle_id, manage=manage)
+    return job
+
+
+@login_required
+def plan_job_status(request, job_pk):
+    job = _job_for_user(request, job_pk, manage=True)
+    return render(request, "plans/plan_page.html#job-row", {"job": job})
+
+
+@login_required
+def plan_pdf_download(request, job_pk):
+    job = _job_for_user(request, job_pk)
+    if job.status != PlanJob.Status.DONE:
+        raise Http404("This PDF is not ready.")
+    try:
+        handle = open(Path(settings.MEDIA_ROOT) / job.file, "rb")  # noqa: SIM115 - FileResponse closes it
+    except OSError as exc:
+        raise Http404("The PDF file is missing; generate it again.") from exc
+    cycle = job.plan.cycle
+    audit(
+        user=request.user,
+        action=AuditEvent.Action.REPORT_DOWNLOADED,
+        country=cycle.country,
+        cycle=cycle,
+        request=request,
+        detail=f"action plan job {job.pk}",
+    )
+    name = f"MNR-action-plan-{cycle.country.code}-{cycle.pk}.pdf"
+    return FileResponse(handle, as_attachment=True, filename=name, content_type="application/pdf")

@@ -144,6 +144,19 @@ def with_plan(w):
     w.action.refresh_from_db()
 
 
+def with_plan_pdf(w):
+    """The plan and a finished PDF of it, its file in place."""
+    from plans.models import PlanJob
+
+    with_plan(w)
+    w.plan_job = PlanJob.objects.create(
+        plan=w.plan, requested_by=w.coordinator, data={}, status="done", file="plans/matrix.pdf", task_id="m", pages=1
+    )
+    target = Path(settings.MEDIA_ROOT) / w.plan_job.file
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(b"%PDF-1.7 plan")
+
+
 def with_plan_and_a_gap(w):
     """The plan, and the ministry's accepted answer C01.1 at level 1: capability 1 is a priority."""
     with_plan(w)
@@ -339,6 +352,9 @@ MATRIX = {
     ),
     "plans:plan_revision": Route(args=lambda w: [w.cycle.pk, w.revision.number], get=READ_CYCLE, prepare=with_plan),
     "plans:plan_export": Route(args=the_plan_cycle, get=READ_CYCLE, prepare=with_plan),
+    "plans:plan_pdf_generate": Route(args=the_plan_cycle, get=POST_ONLY, post=MANAGE_CYCLE, prepare=with_plan),
+    "plans:plan_job_status": Route(args=lambda w: [w.plan_job.pk], get=MANAGE_READ, prepare=with_plan_pdf),
+    "plans:plan_pdf_download": Route(args=lambda w: [w.plan_job.pk], get=READ_CYCLE, prepare=with_plan_pdf),
     "plans:action_detail": Route(args=the_action, get=READ_CYCLE, prepare=with_plan),
     "plans:action_row": Route(args=the_action, get=READ_CYCLE, prepare=with_plan),
     "plans:action_update": Route(
