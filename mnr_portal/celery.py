@@ -12,5 +12,8 @@ app.conf.beat_schedule = {
     "reconcile-report-jobs": {"task": "reports.reconcile_report_jobs", "schedule": 60.0},
     "reconcile-plan-jobs": {"task": "plans.reconcile_plan_jobs", "schedule": 60.0},
     # Hourly, but each person gets one action-plan digest per ISO week (plans.digest records what it sent).
-    "plan-overdue-digest": {"task": "plans.overdue_digest", "schedule": 3600.0},
+    "plan-overdue-digest": {
+        "task": "plans.overdue_digest",
+        "schedule": float(os.environ.get("PLAN_DIGEST_EVERY_SECONDS", "3600")),
+    },
 }
