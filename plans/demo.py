@@ -296,11 +296,52 @@ ACTIONS = [
 ]
 
 
+# The 2024 cycle's plan: what was done since, for the "did it work?" table and carrying over.
+EARLIER = [
+    (1, "Set up the National Committee's secretariat", "committee", "40000", "done"),
+    (4, "Equip the cybercrime unit's forensic lab", "police", "150000", "done"),
+    (11, "Train helpline counsellors on online abuse", "helpline", "20000", "done"),
+    (9, "Write the joint child-protection protocol", "welfare", "15000", "in_progress"),
+]
+
+
+def seed_earlier_plan(*, country, coordinator, orgs):
+    cycle = country.cycles.filter(title="National MNR self-assessment 2024").first()
+    if cycle is None or Plan.objects.filter(cycle=cycle).exists():
+        return None
+    plan = services.plan_create(cycle=cycle, currency="USD", by=coordinator)
+    caps = {c.number: c for c in Capability.objects.filter(version_id=cycle.framework_version_id)}
+    for number, title, lead, cost, status in EARLIER:
+        action = services.action_create(
+            plan=plan,
+            by=coordinator,
+            title=title,
+            capability=caps[number],
+            lead_organisation=orgs[lead],
+            starts_on=cycle.closes_on,
+            due_on=cycle.closes_on + timedelta(days=365),
+            estimated_cost=Decimal(cost),
+        )
+        services.funding_add(
+            action=action, source="national_budget", funder="Ministry of Finance", amount=Decimal(cost), by=coordinator
+        )
+        services.progress_post(
+            action=action,
+            by=coordinator,
+            status=status,
+            progress=100 if status == "done" else 60,
+            note="Completed and reported to the committee." if status == "done" else "Draft circulated to agencies.",
+            spent=Decimal(cost) if status == "done" else Decimal(cost) / 2,
+        )
+    return plan
+
+
 def seed_demo_plan(*, country, coordinator, orgs):
     """The open cycle's plan with 20 actions: costs, funding, some overdue, some done, one endorsement."""
     cycle = country.cycles.filter(title="National MNR self-assessment 2026").select_related("country").first()
     if cycle is None or Plan.objects.filter(cycle=cycle).exists():
         return None
+    seed_earlier_plan(country=country, coordinator=coordinator, orgs=orgs)
     plan = services.plan_create(cycle=cycle, currency="USD", by=coordinator)
     today = timezone.localdate()
     caps = {c.number: c for c in Capability.objects.filter(version_id=cycle.framework_version_id)}

@@ -36,7 +36,16 @@ def plan_pdf_data(plan, *, language):
     with translation.override(language):
         snapshot = plan_snapshot(plan)
     revision = latest_revision(plan)
+    from .queries import did_it_work, plan_actions
+    from .services import previous_plan
+
+    previous = previous_plan(plan)
+    worked = did_it_work(plan_actions(previous), report) if previous else []
     return {
+        "previous_plan": previous.cycle.title if previous else None,
+        "did_it_work": [
+            {k: (str(v) if isinstance(v, Decimal) else v) for k, v in row.items() if k != "actions"} for row in worked
+        ],
         "meta": {**report["meta"], "currency": plan.currency, "today": timezone.localdate().isoformat()},
         "domains": [{"code": d["code"], "name": d["name"]} for d in report["domains"]],
         "priorities": [

@@ -255,3 +255,66 @@ def timeline_rows(actions):
         for a in actions
         if a.status != Action.Status.DROPPED
     ]
+
+
+def carry_over_candidates(plan):
+    """The previous plan and its unfinished actions not carried into this plan yet (2 queries)."""
+    from .services import previous_plan
+
+    previous = previous_plan(plan)
+    if previous is None:
+        return None, []
+    candidates = list(
+        Action.objects.filter(plan=previous)
+        .exclude(status__in=Action.CLOSED_STATUSES)
+        .exclude(carried_to__plan=plan)
+        .select_related("capability", "lead_organisation")
+        .order_by("capability__number", "pk")
+    )
+    return previous, candidates
+
+
+def earlier_updates(action):
+    """The progress history of the actions this one was carried from, newest first (one query per cycle back)."""
+    history, current, seen = [], action.carried_from, set()
+    while current is not None and current.pk not in seen:
+        seen.add(current.pk)
+        updates = list(current.updates.select_related("by").order_by("-at", "-pk"))
+        history.append({"action": current, "cycle": current.plan.cycle, "updates": updates})
+        current = current.carried_from
+    return history
+
+
+def did_it_work(previous_actions, data):
+    """Per capability: the previous plan's actions (done or not, money spent) beside the change in level.
+
+    ``flag`` marks "actions done and level unchanged": at least one action done, and a national level in
+    both cycles that did not rise — an investment that did not work, or a level over-stated before.
+    """
+    caps = {c["number"]: c for c in data["capabilities"]}
+    rows = OrderedDict()
+    for a in sorted(previous_actions, key=lambda a: (a.capability.number, a.pk)):
+        cap = caps.get(a.capability.number)
+        row = rows.setdefault(
+            a.capability.number,
+            {
+                "number": a.capability.number,
+                "title": cap["title"] if cap else a.capability.title,
+                "previous": cap["previous"] if cap else None,
+                "level": cap["level"] if cap else None,
+                "delta": cap["delta"] if cap else None,
+                "done": 0,
+                "not_done": 0,
+                "spent": ZERO,
+                "actions": [],
+            },
+        )
+        row["actions"].append(a)
+        if a.status == Action.Status.DONE:
+            row["done"] += 1
+        elif a.status != Action.Status.DROPPED:
+            row["not_done"] += 1
+        row["spent"] += a.spent if a.spent is not None else ZERO
+    for row in rows.values():
+        row["flag"] = row["done"] > 0 and row["delta"] is not None and row["delta"] <= 0
+    return list(rows.values())

@@ -442,3 +442,82 @@ class Money:
 
 def organisations_of(plan):
     return Organisation.objects.filter(country_id=plan.cycle.country_id).order_by("name")
+
+
+def previous_plan(plan):
+    """The plan of the country's cycle before this one, if it had one."""
+    return (
+        Plan.objects.filter(cycle__country_id=plan.cycle.country_id, cycle__opens_on__lt=plan.cycle.opens_on)
+        .exclude(pk=plan.pk)
+        .select_related("cycle")
+        .order_by("-cycle__opens_on")
+        .first()
+    )
+
+
+@transaction.atomic
+def actions_carry_over(*, plan, action_ids, by, request=None) -> list[Action]:
+    """Copy the chosen unfinished actions of the previous plan into this one; each copy points to its original,
+    so its progress history stays readable. Capabilities are matched by number in this cycle's framework.
+
+    1. Lock this plan; only its coordinator chooses; only unfinished actions of the previous plan, once each.
+    2. Copy the action, its funding and its milestones not reached yet.
+    """
+    plan = plan_lock(plan.pk)
+    _require_coordinator(by, plan)
+    previous = previous_plan(plan)
+    if previous is None:
+        raise ValidationError(_("There is no earlier plan to carry actions over from."))
+    chosen = list(
+        Action.objects.filter(plan=previous, pk__in=action_ids)
+        .exclude(status__in=Action.CLOSED_STATUSES)
+        .exclude(carried_to__plan=plan)
+        .select_related("capability")
+        .prefetch_related("fundings", "milestones", "supporting_organisations", "other_capabilities", "indicators")
+    )
+    if not chosen:
+        raise ValidationError(_("Choose at least one unfinished action that has not been carried over yet."))
+    capabilities = {c.number: c for c in plan.cycle.framework_version.capabilities.all()}
+    indicators = {i.code: i for i in plan.cycle.framework_version.indicators.all()}
+    carried = []
+    now = timezone.now()
+    for old in chosen:
+        capability = capabilities.get(old.capability.number)
+        if capability is None:
+            raise ValidationError(
+                _("“%(title)s” serves capability %(number)s, which this cycle's framework does not have.")
+                % {"title": old.title, "number": old.capability.number}
+            )
+        new = Action.objects.create(
+            plan=plan,
+            capability=capability,
+            title=old.title,
+            description=old.description,
+            expected_result=old.expected_result,
+            lead_organisation=old.lead_organisation,
+            starts_on=old.starts_on,
+            due_on=old.due_on,
+            priority=old.priority,
+            status=old.status,
+            status_reason=old.status_reason,
+            progress=old.progress,
+            estimated_cost=old.estimated_cost,
+            carried_from=old,
+            version=1,
+            updated_by=by,
+            updated_at=now,
+        )
+        new.supporting_organisations.set(old.supporting_organisations.all())
+        new.other_capabilities.set(
+            [capabilities[c.number] for c in old.other_capabilities.all() if c.number in capabilities]
+        )
+        new.indicators.set([indicators[i.code] for i in old.indicators.all() if i.code in indicators])
+        Funding.objects.bulk_create(
+            Funding(action=new, source=f.source, funder=f.funder, amount=f.amount) for f in old.fundings.all()
+        )
+        Milestone.objects.bulk_create(
+            Milestone(action=new, title=m.title, due_on=m.due_on) for m in old.milestones.all() if m.reached_on is None
+        )
+        carried.append(new)
+    _audit(by=by, plan=plan, what=f"{len(carried)} action(s) carried over from plan {previous.pk}", request=request)
+    return carried

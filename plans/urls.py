@@ -11,6 +11,7 @@ urlpatterns = [
     path("cycles/<int:pk>/plan/suggestions/accept/", views.suggestion_accept, name="suggestion_accept"),
     path("cycles/<int:pk>/plan/suggestions/ignore/", views.suggestion_dismiss, name="suggestion_dismiss"),
     path("cycles/<int:pk>/plan/suggestions/restore/", views.suggestion_restore, name="suggestion_restore"),
+    path("cycles/<int:pk>/plan/carry-over/", views.actions_carry_over, name="actions_carry_over"),
     path("cycles/<int:pk>/plan/endorse/", views.plan_endorse, name="plan_endorse"),
     path("cycles/<int:pk>/plan/revisions/<int:number>/", views.plan_revision, name="plan_revision"),
     path("cycles/<int:pk>/plan/export.xlsx", views.plan_export, name="plan_export"),

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from assessments.access import coordinates, is_focal_point, observes, roles_of
@@ -151,6 +152,9 @@ def plan_page(request, pk):
         context["suggestions"] = queries.suggestions(plan, data, actions)
         context["n_dismissed"] = plan.dismissals.count()
         context["endorse_form"] = EndorseForm(initial={"endorsed_on": timezone.localdate()})
+        context["previous_plan"], context["carry_candidates"] = queries.carry_over_candidates(plan)
+        if context["previous_plan"] is not None:
+            context["did_it_work"] = queries.did_it_work(queries.plan_actions(context["previous_plan"]), data)
     if context["revision"] is not None:
         context["changes"] = queries.changes_since(context["revision"].snapshot, queries.plan_snapshot(plan))
     return render(request, "plans/plan_page.html", context)
@@ -323,6 +327,30 @@ def suggestion_restore(request, pk):
 
 @login_required
 @require_POST
+def actions_carry_over(request, pk):
+    cycle = get_plan_cycle(request, pk, manage=True)
+    plan = _plan_or_404(cycle)
+    ids = [int(v) for v in request.POST.getlist("action") if v.isdigit()]
+    try:
+        carried = services.actions_carry_over(plan=plan, action_ids=ids, by=request.user, request=request)
+    except ValidationError as exc:
+        for message in _errors(exc):
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Carried %(n)d action over; its history stays with it.",
+                "Carried %(n)d actions over; their history stays with them.",
+                len(carried),
+            )
+            % {"n": len(carried)},
+        )
+    return redirect(reverse("plans:plan_page", args=[cycle.pk]) + "#carry-over")
+
+
+@login_required
+@require_POST
 def plan_endorse(request, pk):
     cycle = get_plan_cycle(request, pk, manage=True)
     plan = _plan_or_404(cycle)
@@ -400,6 +428,7 @@ def action_detail(request, pk):
     action = get_action_for_user(request, pk)
     plan = action.plan
     context = _row_context(request, action.pk, plan)
+    context["earlier"] = queries.earlier_updates(context["a"])
     if context["editable"]:
         context["funding_form"] = FundingForm()
         context["milestone_form"] = MilestoneForm()

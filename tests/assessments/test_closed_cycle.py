@@ -36,6 +36,7 @@ NOT_ABOUT_A_CYCLE = {
         for name in (
             "plan_create",
             "plan_pdf_generate",
+            "actions_carry_over",
             "action_create",
             "suggestion_accept",
             "suggestion_dismiss",

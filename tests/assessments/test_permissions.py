@@ -157,6 +157,32 @@ def with_plan_pdf(w):
     target.write_bytes(b"%PDF-1.7 plan")
 
 
+def with_plan_and_an_earlier_one(w):
+    """Last year's cycle of country A with a plan and one unfinished action (``w.old_action``), then this plan."""
+    from decimal import Decimal
+
+    earlier = services.cycle_create(
+        country=w.cycle.country,
+        framework_version=w.cycle.framework_version,
+        title="Assessment 2025",
+        period="2025",
+        opens_on=date.today() - timedelta(days=400),
+        closes_on=date.today() - timedelta(days=300),
+        by=w.coordinator,
+    )
+    services.cycle_add_organisation(cycle=earlier, organisation=w.submission.organisation, by=w.coordinator)
+    services.cycle_open(cycle=earlier, by=w.coordinator)
+    old_plan = plan_services.plan_create(cycle=earlier, currency="EUR", by=w.coordinator)
+    w.old_action = plan_services.action_create(
+        plan=old_plan,
+        by=w.coordinator,
+        title="Train officers",
+        capability=Capability.objects.get(version=w.cycle.framework_version, number=1),
+        estimated_cost=Decimal("10"),
+    )
+    with_plan(w)
+
+
 def with_plan_and_a_gap(w):
     """The plan, and the ministry's accepted answer C01.1 at level 1: capability 1 is a priority."""
     with_plan(w)
@@ -342,6 +368,13 @@ MATRIX = {
     ),
     "plans:suggestion_restore": Route(
         args=the_plan_cycle, get=POST_ONLY, post=MANAGE_CYCLE, prepare=with_plan_and_a_dismissal
+    ),
+    "plans:actions_carry_over": Route(
+        args=the_plan_cycle,
+        get=POST_ONLY,
+        post=MANAGE_CYCLE,
+        data=lambda w: {"action": [w.old_action.pk]},
+        prepare=with_plan_and_an_earlier_one,
     ),
     "plans:plan_endorse": Route(
         args=the_plan_cycle,

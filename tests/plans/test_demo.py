@@ -16,7 +16,7 @@ def test_seed_demo_gives_demoland_a_plan_and_running_it_twice_adds_nothing(frame
     call_command("seed_demo", stdout=io.StringIO())
     call_command("seed_demo", stdout=io.StringIO())
 
-    plan = Plan.objects.select_related("cycle__country").get()
+    plan = Plan.objects.select_related("cycle__country").get(cycle__status="open")
     actions = queries.plan_actions(plan)
     totals = queries.plan_totals(actions)
     assert plan.cycle.country.name == "Demoland" and plan.cycle.status == "open" and plan.revision == 1
@@ -26,3 +26,6 @@ def test_seed_demo_gives_demoland_a_plan_and_running_it_twice_adds_nothing(frame
     assert 0 < totals.funded < totals.cost
     assert all(a.lead_organisation for a in actions)
     assert ProgressUpdate.objects.filter(by__username__startswith="fp.").exists()
+    # The 2024 plan: done actions for "did it work?", an unfinished one offered for carrying over.
+    previous, candidates = queries.carry_over_candidates(plan)
+    assert previous.cycle.status == "closed" and [a.capability.number for a in candidates] == [9]
