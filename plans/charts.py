@@ -19,7 +19,16 @@ STATUS_FILLS = {
     "dropped": "#e9ecef",
 }
 OVERDUE_STROKE = "#b02a37"
-FONT = 'font-family="MNR Sans, DejaVu Sans, sans-serif" font-size="9"'
+# ``direction="ltr"`` keeps text anchors physical in browsers too (WeasyPrint treats them so), because the
+# x axis is mirrored here for right-to-left languages instead of by the text direction.
+FONT = 'font-family="MNR Sans, DejaVu Sans, sans-serif" font-size="9" direction="ltr"'
+# Arabic short vowels and shadda: optional in writing, and drawn as loose marks by WeasyPrint's SVG text.
+HARAKAT = dict.fromkeys(range(0x064B, 0x0653)) | {0x0670: None}
+
+
+def _label(text, limit):
+    text = str(text).translate(HARAKAT)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class _Axis:
@@ -77,7 +86,7 @@ def timeline(actions, *, today, title, today_label, overdue_label, rtl=False, mo
         )
     ]
     months = list(_months(first, last))
-    step = max(1, len(months) // 8)
+    step = max(1, -(-len(months) // 6))  # at most six labels, so that they never overlap
     for month in months[::step]:
         if month < first:
             continue
@@ -105,7 +114,7 @@ def timeline(actions, *, today, title, today_label, overdue_label, rtl=False, mo
                     y + 10,
                     axis.anchor("start"),
                     a["capability"],
-                    a["capability_title"][:48],
+                    _label(a["capability_title"], 48),
                 )
             )
         else:
@@ -115,7 +124,7 @@ def timeline(actions, *, today, title, today_label, overdue_label, rtl=False, mo
                     axis.x(label_w - 6),
                     y + 10,
                     axis.anchor("end"),
-                    a["title"][:44] + ("…" if len(a["title"]) > 44 else ""),
+                    _label(a["title"], 44),
                 )
             )
             if a["due_on"]:
@@ -159,7 +168,7 @@ def timeline(actions, *, today, title, today_label, overdue_label, rtl=False, mo
             height - 20,
             x_today,
             height - 8,
-            today_label,
+            _label(today_label, 20),
         )
     )
     parts.append(SafeString("</svg>"))
@@ -171,8 +180,8 @@ def funding(domains, *, currency, title, cost_label, funded_label, rtl=False, am
 
     ``domains`` is a list of (code, name, cost, funded) with Decimal amounts.
     """
-    label_w, bar_h, gap, plot_w = 230, 16, 10, 330
-    width = label_w + plot_w + 150
+    label_w, bar_h, gap, plot_w = 170, 16, 10, 260
+    width = label_w + plot_w + 130
     height = 30 + len(domains) * (bar_h + gap) + 30
     axis = _Axis(width, rtl)
     top = max([d[2] for d in domains] + [1])
@@ -202,7 +211,7 @@ def funding(domains, *, currency, title, cost_label, funded_label, rtl=False, am
                 y + 12,
                 axis.anchor("end"),
                 code,
-                name[:36],
+                _label(name, 28),
                 min(x0, axis.x(label_w + cost_w)),
                 y,
                 max(cost_w, 0.5),
@@ -234,13 +243,13 @@ def funding(domains, *, currency, title, cost_label, funded_label, rtl=False, am
             axis.x(label_w + 16),
             legend_y,
             axis.anchor("start"),
-            cost_label,
+            _label(cost_label, 30),
             min(axis.x(label_w + 120), axis.x(label_w + 132)),
             legend_y - 9,
             axis.x(label_w + 136),
             legend_y,
             axis.anchor("start"),
-            funded_label,
+            _label(funded_label, 30),
         )
     )
     parts.append(SafeString("</svg>"))

@@ -26,7 +26,7 @@ def plan_charts(plan, actions, domains, *, today=None):
             today_label=_("today"),
             overdue_label=_("overdue"),
             rtl=rtl,
-            month_format=lambda m: formats.date_format(m, "YEAR_MONTH_FORMAT")[:12],
+            month_format=lambda m: formats.date_format(m, "M Y"),
         )
         if rows
         else "",

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from weasyprint import HTML
 
@@ -110,6 +110,7 @@ def _pdf_context(data):
             sorted(counted, key=lambda a: a["capability"]), today=today,
             title=_("Timeline of the actions by capability, with today's date"),
             today_label=_("today"), overdue_label=_("overdue"), rtl=rtl,
+            month_format=lambda m: formats.date_format(m, "M Y"),
         ) if counted else "",
         "funding_chart": charts.funding(
             [(d["code"], d["name"], d["cost"], d["funded"]) for d in by_domain],
