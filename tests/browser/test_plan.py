@@ -66,6 +66,7 @@ def test_coordinator_builds_the_plan_a_focal_point_reports_and_the_pdf_is_downlo
     fp_page = new_page(viewport={"width": 1280, "height": 900})
     log_in(fp_page, focal_point.username)
     our = fp_page.locator("section", has=fp_page.get_by_role("heading", name="Our actions"))
+    fp_page.screenshot(path=str(SHOTS / "home-our-actions-en.png"), full_page=True)
     our.get_by_role("link", name=action.title).click()
     fp_page.get_by_label("Status").select_option(label="In progress")
     fp_page.get_by_label("Progress (%)").fill("40")
@@ -74,6 +75,7 @@ def test_coordinator_builds_the_plan_a_focal_point_reports_and_the_pdf_is_downlo
     fp_page.get_by_role("button", name="Post the update").click()
     expect(fp_page.get_by_text("Your progress update is saved.")).to_be_visible()
     assert ProgressUpdate.objects.get().by == focal_point
+    fp_page.screenshot(path=str(SHOTS / "action-en.png"), full_page=True)
 
     # The coordinator sees the update, generates the plan PDF and downloads it.
     log_in(page, coordinator.username)
