@@ -493,6 +493,9 @@ class AuditEvent(models.Model):
         REMINDER_SENT = "reminder_sent", _("Sent a reminder")
         EMAIL_SENT = "email_sent", _("Sent an e-mail")
         REVIEW_COMMENTED = "review_commented", _("Left a review comment")
+        PLAN_CHANGED = "plan_changed", _("Changed the action plan")
+        PLAN_ENDORSED = "plan_endorsed", _("Recorded the endorsement of the action plan")
+        PLAN_PROGRESS = "plan_progress", _("Reported progress on an action")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     action = models.CharField(max_length=40, choices=Action.choices)

@@ -15,4 +15,10 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     "worker-heartbeat": {"task": "reports.worker_heartbeat", "schedule": WORKER_HEARTBEAT_EVERY},
     "reconcile-report-jobs": {"task": "reports.reconcile_report_jobs", "schedule": RECONCILE_EVERY},
+    "reconcile-plan-jobs": {"task": "plans.reconcile_plan_jobs", "schedule": 60.0},
+    # Hourly, but each person gets one action-plan digest per ISO week (plans.digest records what it sent).
+    "plan-overdue-digest": {
+        "task": "plans.overdue_digest",
+        "schedule": float(os.environ.get("PLAN_DIGEST_EVERY_SECONDS", "3600")),
+    },
 }

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "capabilities",
     "assessments",
     "reports",
+    "plans",
 ]
 
 MIDDLEWARE = [

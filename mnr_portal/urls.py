@@ -38,4 +38,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("assessments.urls")),
     path("", include("reports.urls")),
+    path("", include("plans.urls")),
 ]

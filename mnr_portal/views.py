@@ -19,6 +19,7 @@ from assessments.access import roles_of
 from assessments.models import Cycle, Invitation, Role, Submission
 from assessments.queries import with_progress
 from capabilities.models import FrameworkVersion
+from plans.queries import actions_led_by
 from reports.services import worker_seen_recently
 
 from . import two_factor
@@ -53,6 +54,7 @@ def home(request):
             .select_related("cycle__country", "organisation")
             .order_by("-cycle__opens_on", "organisation__name")
         )
+        context["our_actions"] = actions_led_by(user)
     if context["is_coordinator"] or context["is_observer"]:
         # The cycles of the countries this user coordinates or observes (all of them for a superuser).
         cycles = Cycle.objects.select_related("country", "framework_version")

@@ -385,9 +385,9 @@ def test_whether_a_user_holds_an_authenticator_is_asked_once_per_session(
 ):
     log_in(client, focal_point)
     client.get(reverse("home"))
-    # 1 session, 2 user, 3 roles, 4 invitations waiting for an answer, 5 the user's cycles (home): no
-    # device query once the session knows.
-    with django_assert_num_queries(5):
+    # 1 session, 2 user, 3 roles, 4 invitations waiting for an answer, 5 the user's cycles and 6 the actions
+    # their organisation leads (home): no device query once the session knows.
+    with django_assert_num_queries(6):
         client.get(reverse("home"))
     assert client.session[two_factor.HAS_AUTHENTICATOR] is False
 

@@ -32,6 +32,26 @@ NOT_ABOUT_A_CYCLE = {
     "reports:report_job_retry": "renders a report job's frozen figures again",
     "assessments:invitation_accept": "the person's own answer to a role in an organisation; no cycle's content",
     "assessments:invitation_decline": "the person's own answer to a role in an organisation; no cycle's content",
+    **{
+        f"plans:{name}": "the action plan is tracked until the next cycle: it stays editable after its cycle closes "
+        "(tests/plans/test_plan.py::test_the_plan_stays_editable_after_its_cycle_closes)"
+        for name in (
+            "plan_create",
+            "plan_pdf_generate",
+            "actions_carry_over",
+            "action_create",
+            "suggestion_accept",
+            "suggestion_dismiss",
+            "suggestion_restore",
+            "plan_endorse",
+            "action_update",
+            "action_delete",
+            "funding_add",
+            "funding_delete",
+            "milestone_add",
+            "progress_post",
+        )
+    },
     "two_factor:setup": "the person's own authenticator",
     "two_factor:verify": "the person's own login",
     "two_factor:regenerate": "the person's own backup codes",

@@ -18,6 +18,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -42,7 +43,9 @@ from assessments.models import (
     Submission,
 )
 from assessments.workbook import questionnaire_workbook
-from capabilities.models import Enabler, Sector
+from capabilities.models import Capability, Enabler, Sector
+from plans import services as plan_services
+from plans import urls as plan_urls
 from reports import urls as report_urls
 from reports.models import EnablerScore, ReportJob, ValidatedLevel
 from tests.factories import OrganisationFactory, SectorFactory, make_cycle
@@ -140,6 +143,99 @@ def filled_workbook(w):
     buffer = io.BytesIO()
     book.save(buffer)
     return {"workbook": SimpleUploadedFile("answers.xlsx", buffer.getvalue())}
+
+
+def with_plan(w):
+    """Country A's action plan: one action on capability 1 led by the ministry, funded in part, endorsed once."""
+    from decimal import Decimal
+
+    w.plan = plan_services.plan_create(cycle=w.cycle, currency="EUR", by=w.coordinator)
+    w.capability = Capability.objects.get(version=w.cycle.framework_version, number=1)
+    w.action = plan_services.action_create(
+        plan=w.plan,
+        by=w.coordinator,
+        title="Fund the council",
+        capability=w.capability,
+        estimated_cost=Decimal("1000.00"),
+        lead_organisation=w.submission.organisation,
+    )
+    w.funding = plan_services.funding_add(
+        action=w.action, source="donor", funder="Fund X", amount=Decimal("400.00"), by=w.coordinator
+    )
+    w.revision = plan_services.plan_endorse(
+        plan=w.plan, endorsed_on=date.today(), endorsed_by="National Committee", note="", by=w.coordinator
+    )
+    w.action.refresh_from_db()
+
+
+def with_plan_pdf(w):
+    """The plan and a finished PDF of it, its file in place."""
+    from plans.models import PlanJob
+
+    with_plan(w)
+    w.plan_job = PlanJob.objects.create(
+        plan=w.plan, requested_by=w.coordinator, data={}, status="done", file="plans/matrix.pdf", task_id="m", pages=1
+    )
+    target = Path(settings.MEDIA_ROOT) / w.plan_job.file
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(b"%PDF-1.7 plan")
+
+
+def with_plan_and_an_earlier_one(w):
+    """Last year's cycle of country A with a plan and one unfinished action (``w.old_action``), then this plan."""
+    from decimal import Decimal
+
+    earlier = services.cycle_create(
+        country=w.cycle.country,
+        framework_version=w.cycle.framework_version,
+        title="Assessment 2025",
+        period="2025",
+        opens_on=date.today() - timedelta(days=400),
+        closes_on=date.today() - timedelta(days=300),
+        by=w.coordinator,
+    )
+    services.cycle_add_organisation(cycle=earlier, organisation=w.submission.organisation, by=w.coordinator)
+    services.cycle_open(cycle=earlier, by=w.coordinator)
+    old_plan = plan_services.plan_create(cycle=earlier, currency="EUR", by=w.coordinator)
+    w.old_action = plan_services.action_create(
+        plan=old_plan,
+        by=w.coordinator,
+        title="Train officers",
+        capability=Capability.objects.get(version=w.cycle.framework_version, number=1),
+        estimated_cost=Decimal("10"),
+    )
+    with_plan(w)
+
+
+def with_plan_and_a_gap(w):
+    """The plan, and the ministry's accepted answer C01.1 at level 1: capability 1 is a priority."""
+    with_plan(w)
+    Answer.objects.filter(pk=w.answer.pk).update(choice="1")
+    Submission.objects.filter(pk=w.submission.pk).update(status=Submission.Status.ACCEPTED)
+
+
+def with_plan_and_a_dismissal(w):
+    with_plan(w)
+    plan_services.suggestion_dismiss(plan=w.plan, indicator=w.answer.indicator, by=w.coordinator)
+
+
+def the_plan_cycle(w):
+    return [w.cycle.pk]
+
+
+def the_action(w):
+    return [w.action.pk]
+
+
+def action_form(w):
+    return {
+        "title": "Fund the council for three years",
+        "capability": w.capability.pk,
+        "priority": "1",
+        "status": "in_progress",
+        "estimated_cost": "1500.00",
+        "version": w.action.version,
+    }
 
 
 @dataclass
@@ -303,6 +399,77 @@ MATRIX = {
     "reports:report_job_status": Route(args=lambda w: [w.job.pk], get=MANAGE_READ),
     "reports:report_job_retry": Route(args=lambda w: [w.job.pk], get=POST_ONLY, post=MANAGE_CYCLE, prepare=failed_job),
     "reports:report_download": Route(args=lambda w: [w.job.pk], get=MANAGE_READ),
+    # The action plan: the coordinator writes; focal points of the country read it and report progress on
+    # the actions their organisation leads (the ministry leads the action here); observers read.
+    "plans:plan_page": Route(args=the_plan_cycle, get=READ_CYCLE, prepare=with_plan),
+    "plans:plan_create": Route(
+        args=the_plan_cycle, get=POST_ONLY, post=MANAGE_CYCLE, data=lambda w: {"currency": "EUR"}
+    ),
+    "plans:action_create": Route(
+        args=the_plan_cycle, get=MANAGE_READ, post=MANAGE_CYCLE, data=action_form, prepare=with_plan
+    ),
+    "plans:suggestion_accept": Route(
+        args=the_plan_cycle,
+        get=POST_ONLY,
+        post=MANAGE_CYCLE,
+        data=lambda w: {"indicator": "C01.1"},
+        prepare=with_plan_and_a_gap,
+    ),
+    "plans:suggestion_dismiss": Route(
+        args=the_plan_cycle, get=POST_ONLY, post=MANAGE_CYCLE, data=lambda w: {"indicator": "C01.1"}, prepare=with_plan
+    ),
+    "plans:suggestion_restore": Route(
+        args=the_plan_cycle, get=POST_ONLY, post=MANAGE_CYCLE, prepare=with_plan_and_a_dismissal
+    ),
+    "plans:actions_carry_over": Route(
+        args=the_plan_cycle,
+        get=POST_ONLY,
+        post=MANAGE_CYCLE,
+        data=lambda w: {"action": [w.old_action.pk]},
+        prepare=with_plan_and_an_earlier_one,
+    ),
+    "plans:plan_endorse": Route(
+        args=the_plan_cycle,
+        get=POST_ONLY,
+        post=MANAGE_CYCLE,
+        data=lambda w: {"endorsed_on": date.today().isoformat(), "endorsed_by": "Cabinet"},
+        prepare=with_plan,
+    ),
+    "plans:plan_revision": Route(args=lambda w: [w.cycle.pk, w.revision.number], get=READ_CYCLE, prepare=with_plan),
+    "plans:plan_export": Route(args=the_plan_cycle, get=READ_CYCLE, prepare=with_plan),
+    "plans:plan_pdf_generate": Route(args=the_plan_cycle, get=POST_ONLY, post=MANAGE_CYCLE, prepare=with_plan),
+    "plans:plan_job_status": Route(args=lambda w: [w.plan_job.pk], get=MANAGE_READ, prepare=with_plan_pdf),
+    "plans:plan_pdf_download": Route(args=lambda w: [w.plan_job.pk], get=READ_CYCLE, prepare=with_plan_pdf),
+    "plans:action_detail": Route(args=the_action, get=READ_CYCLE, prepare=with_plan),
+    "plans:action_row": Route(args=the_action, get=READ_CYCLE, prepare=with_plan),
+    "plans:action_update": Route(
+        args=the_action, get=MANAGE_READ, post=MANAGE_CYCLE, data=action_form, prepare=with_plan
+    ),
+    "plans:action_delete": Route(args=the_action, get=POST_ONLY, post=MANAGE_CYCLE, prepare=with_plan),
+    "plans:funding_add": Route(
+        args=the_action,
+        get=POST_ONLY,
+        post=MANAGE_CYCLE,
+        data=lambda w: {"source": "national_budget", "funder": "Treasury", "amount": "100.50"},
+        prepare=with_plan,
+    ),
+    "plans:funding_delete": Route(
+        args=lambda w: [w.action.pk, w.funding.pk], get=POST_ONLY, post=MANAGE_CYCLE, prepare=with_plan
+    ),
+    "plans:milestone_add": Route(
+        args=the_action,
+        get=POST_ONLY,
+        post=MANAGE_CYCLE,
+        data=lambda w: {"title": "Decree signed", "due_on": date.today().isoformat()},
+        prepare=with_plan,
+    ),
+    "plans:progress_post": Route(
+        args=the_action,
+        get=POST_ONLY,
+        post=row(LOGIN, 404, 403, OK, OK, OK),
+        data=lambda w: {"status": "in_progress", "progress": "30", "note": "Budget request filed."},
+        prepare=with_plan,
+    ),
     # Two-step verification: everyone signed in may use it; the logins here count as verified (see
     # conftest), so admins and coordinators hold a device and the others none. The POSTs send no
     # code: the form is refused before any device is asked (tests/test_two_factor.py covers the rest).
@@ -324,7 +491,7 @@ def url_names():
     names = set()
     for pattern in get_resolver().url_patterns:
         if isinstance(pattern, URLResolver):
-            if pattern.namespace in ("assessments", "reports", "two_factor"):
+            if pattern.namespace in ("assessments", "reports", "plans", "two_factor"):
                 names |= {f"{pattern.namespace}:{p.name}" for p in pattern.url_patterns}
             else:
                 assert pattern.namespace == "admin", f"URLs under {pattern.pattern} are in no permission matrix"
@@ -336,6 +503,7 @@ def url_names():
 def test_every_url_has_a_row_in_the_permission_matrix():
     declared = {f"assessments:{p.name}" for p in assessment_urls.urlpatterns}
     declared |= {f"reports:{p.name}" for p in report_urls.urlpatterns}
+    declared |= {f"plans:{p.name}" for p in plan_urls.urlpatterns}
 
     assert declared <= url_names(), "assessments.urls is not included under its namespace"
     assert set(MATRIX) == url_names() - OUTSIDE_THE_MATRIX
@@ -421,6 +589,10 @@ def state(w):
         "invitations": sorted(Invitation.objects.values_list("pk", "status", "sent_at", "send_count")),
         "rows": {model.__name__: model.objects.count() for model in counted},
         "mail": len(mail.outbox),
+        "plans": {
+            model.__name__: list(model.objects.order_by("pk").values())
+            for model in apps.get_app_config("plans").get_models()
+        },
     }
 
 

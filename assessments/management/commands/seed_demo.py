@@ -186,6 +186,9 @@ class Command(BaseCommand):
                 if status == "accepted":
                     fields |= {"reviewed_by": coordinator, "reviewed_at": timezone.now() - timedelta(days=1)}
                 Submission.objects.filter(pk=submission.pk).update(**fields)
+        from plans.demo import seed_demo_plan  # the plan app depends on this one, not the other way
+
+        seed_demo_plan(country=country, coordinator=coordinator, orgs=orgs)
         # The focal points who answered have logged in (the cycle page shows them as active, not "invited").
         get_user_model().objects.filter(
             pk__in=Answer.objects.filter(submission__cycle__country=country).values("updated_by"), last_login=None
