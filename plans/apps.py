@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class PlansConfig(AppConfig):
     name = "plans"
     verbose_name = _("National action plans")
+
+    def seed_demo(self, *, country, coordinator, orgs):
+        """Demoland's action plans, called by ``seed_demo`` (assessments) after the cycles exist."""
+        from .demo import seed_demo_plan
+
+        seed_demo_plan(country=country, coordinator=coordinator, orgs=orgs)

@@ -4,6 +4,7 @@ a closed earlier cycle and an open cycle with questionnaires in every state. Saf
 import random
 from datetime import date, timedelta
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -186,9 +187,11 @@ class Command(BaseCommand):
                 if status == "accepted":
                     fields |= {"reviewed_by": coordinator, "reviewed_at": timezone.now() - timedelta(days=1)}
                 Submission.objects.filter(pk=submission.pk).update(**fields)
-        from plans.demo import seed_demo_plan  # the plan app depends on this one, not the other way
-
-        seed_demo_plan(country=country, coordinator=coordinator, orgs=orgs)
+        # Apps above this one (the action plan) add their part through a ``seed_demo`` method of their
+        # AppConfig, so that dependencies keep pointing down.
+        for config in apps.get_app_configs():
+            if hasattr(config, "seed_demo"):
+                config.seed_demo(country=country, coordinator=coordinator, orgs=orgs)
         # The focal points who answered have logged in (the cycle page shows them as active, not "invited").
         get_user_model().objects.filter(
             pk__in=Answer.objects.filter(submission__cycle__country=country).values("updated_by"), last_login=None
