@@ -75,6 +75,12 @@ def neutralise_csv(value):
     return value
 
 
+def translated_columns(*paths):
+    """For ``only()`` across relations: each translated field's column in the active language and its fallback."""
+    languages = sorted({get_language(), *mt_settings.FALLBACK_LANGUAGES["default"]})
+    return [f"{path}_{code}" for path in paths for code in languages]
+
+
 def answer_rows(cycle):
     """Rows in a fixed order (1 query).
 
@@ -83,10 +89,6 @@ def answer_rows(cycle):
     field across a relation is not expanded by modeltranslation, so the columns of the page's language
     and of the English fallback are named here.
     """
-    languages = sorted({get_language(), *mt_settings.FALLBACK_LANGUAGES["default"]})
-
-    def translated(*paths):
-        return [f"{path}_{code}" for path in paths for code in languages]
 
     answers = (
         Answer.objects.filter(submission__cycle=cycle)
@@ -104,7 +106,7 @@ def answer_rows(cycle):
             "updated_by__username",
             "updated_by__first_name",
             "updated_by__last_name",
-            *translated(
+            *translated_columns(
                 "submission__organisation__sector__name",
                 "indicator__question",
                 "indicator__capability__title",

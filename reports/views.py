@@ -120,8 +120,8 @@ def contested_answers(request, pk, number):
             "choice",
             "evidence",
             "submission__organisation__name",
-            "submission__organisation__sector__name",
             "indicator__code",
+            *exports.translated_columns("submission__organisation__sector__name"),
         )
         .order_by("submission__organisation__name", "submission__organisation_id", "indicator__order")
     )
