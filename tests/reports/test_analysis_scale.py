@@ -16,6 +16,7 @@ from tests.factories import FocalPointRoleFactory, OrganisationFactory, SectorFa
 
 pytestmark = pytest.mark.django_db
 SECTORS = ["ministry", "law_enforcement", "ngo"]
+QUERIES = {"analysis": 22, "fragment": 7, "audit": 11}
 
 
 def national_cycle(*, country, framework, coordinator, n, saves=1, prefix="Organisation"):
@@ -124,4 +125,19 @@ def test_a_revision_carries_the_country_of_its_answer(tiny_framework, country_a,
     }
 
 
-QUERIES = {"analysis": 22, "fragment": 7, "audit": 11}
+def test_without_javascript_one_capabilitys_answers_are_a_page_of_their_own(client, coordinator, seeded_cycle):
+    client.force_login(coordinator)
+
+    response = client.get(reverse("reports:contested_answers", args=[seeded_cycle.pk, 3]))
+
+    body = response.content.decode()
+    assert response.status_code == 200 and "<html" in body
+    assert '<h1 class="h2">3. Legislation</h1>' in body
+    assert "Penal code art. 201 covers grooming since 2021." in body
+    assert reverse("reports:cycle_analysis", args=[seeded_cycle.pk]) + "#contested-3" in body
+
+
+def test_a_capability_outside_the_cycles_framework_is_not_found(client, coordinator, seeded_cycle):
+    client.force_login(coordinator)
+
+    assert client.get(reverse("reports:contested_answers", args=[seeded_cycle.pk, 99])).status_code == 404
