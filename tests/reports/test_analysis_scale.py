@@ -110,8 +110,8 @@ def test_the_audit_trail_takes_the_same_queries_as_the_history_grows(
     Cycle.objects.update(status=Cycle.Status.CLOSED)
     national_cycle(country=country_a, framework=tiny_framework, coordinator=coordinator, n=50, saves=3, prefix="Agency")
     assert AnswerRevision.objects.filter(country=country_a).count() > 30 * history
-    # 1 session, 2 user, 3 roles, 4 second factor, 5 countries, 6 the country, 7 role holders,
-    # 8 audit events, 9 logins, 10 failed logins, 11 the newest revisions (from their index).
+    # 1 session, 2 user, 3 second-factor device, 4 roles, 5 the country, 6 role holders, 7 audit events,
+    # 8 logins, 9 failed logins, 10 the newest revisions (from their index), 11 the country list.
     with django_assert_num_queries(QUERIES["audit"]) as large:
         body = client.get(url).content.decode()
     assert len(large.captured_queries) == len(small.captured_queries)
