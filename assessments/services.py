@@ -296,6 +296,7 @@ def answer_save(*, answer, choice, evidence, comment, base_version, by, source=A
     answer.version, answer.updated_by, answer.updated_at = base_version + 1, by, now
     AnswerRevision.objects.create(
         answer=answer,
+        country_id=answer.submission.cycle.country_id,
         version=answer.version,
         choice=choice,
         evidence=evidence,

@@ -112,7 +112,10 @@ def _cycle_report_data(cycle, *, now=None):
             "answered": 0,
         }
     all_answers = list(
-        Answer.objects.filter(submission__cycle=cycle).values("submission_id", "indicator_id", "choice", "evidence")
+        # No ORDER BY: the figures do not depend on the order, and Answer's default one joins two tables to sort.
+        Answer.objects.filter(submission__cycle=cycle)
+        .order_by()
+        .values("submission_id", "indicator_id", "choice", "evidence")
     )
     for row in all_answers:
         sub = submissions[row["submission_id"]]
@@ -134,8 +137,10 @@ def _cycle_report_data(cycle, *, now=None):
             s["id"]: {"name": str(s["id"])}
             for s in Submission.objects.filter(cycle=previous, status__in=INCLUDED_STATUSES).values("id")
         }
-        prev_answers = Answer.objects.filter(submission_id__in=list(prev_subs)).values(
-            "submission_id", "indicator_id", "choice"
+        prev_answers = (
+            Answer.objects.filter(submission_id__in=list(prev_subs))
+            .order_by()
+            .values("submission_id", "indicator_id", "choice")
         )
         prev_validated = dict(ValidatedLevel.objects.filter(cycle=previous).values_list("capability__number", "level"))
         prev_national, _ = _national_scores(prev_answers, prev_subs, indicators, targets, prev_validated)

@@ -5,6 +5,8 @@ import io
 import re
 
 from django.utils import translation
+from modeltranslation import settings as mt_settings
+from modeltranslation.utils import get_language
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -73,11 +75,44 @@ def neutralise_csv(value):
     return value
 
 
+def translated_columns(*paths):
+    """For ``only()`` across relations: each translated field's column in the active language and its fallback."""
+    languages = sorted({get_language(), *mt_settings.FALLBACK_LANGUAGES["default"]})
+    return [f"{path}_{code}" for path in paths for code in languages]
+
+
 def answer_rows(cycle):
-    """Rows in a fixed order (1 query)."""
+    """Rows in a fixed order (1 query).
+
+    Only the columns printed: the framework's rows carry every language's texts (and guidance), and
+    reading them all made each row about 4 KB and the sort spill to disk. ``only()`` on a translated
+    field across a relation is not expanded by modeltranslation, so the columns of the page's language
+    and of the English fallback are named here.
+    """
+
     answers = (
         Answer.objects.filter(submission__cycle=cycle)
         .select_related("submission__organisation__sector", "indicator__capability__domain", "updated_by")
+        .only(
+            "choice",
+            "evidence",
+            "comment",
+            "updated_at",
+            "submission__status",
+            "submission__organisation__name",
+            "indicator__code",
+            "indicator__capability__number",
+            "indicator__capability__domain__code",
+            "updated_by__username",
+            "updated_by__first_name",
+            "updated_by__last_name",
+            *translated_columns(
+                "submission__organisation__sector__name",
+                "indicator__question",
+                "indicator__capability__title",
+                "indicator__capability__domain__name",
+            ),
+        )
         .order_by("submission__organisation__name", "indicator__capability__number", "indicator__order")
     )
     for a in answers.iterator(chunk_size=2000):

@@ -6,6 +6,7 @@ app_name = "reports"
 
 urlpatterns = [
     path("cycles/<int:pk>/analysis/", views.cycle_analysis, name="cycle_analysis"),
+    path("cycles/<int:pk>/analysis/answers/<int:number>/", views.contested_answers, name="contested_answers"),
     path("cycles/<int:pk>/analysis/validate/<int:number>/", views.validated_level_set, name="validated_level_set"),
     path("cycles/<int:pk>/analysis/enablers/<int:enabler_pk>/", views.enabler_score_set, name="enabler_score_set"),
     path("cycles/<int:pk>/report/", views.report_page, name="report_page"),

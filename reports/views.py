@@ -66,7 +66,6 @@ def cycle_analysis(request, pk):
     }
     if full:
         context["heat_map"] = charts.heat_map(data)
-        context["contested_answers"] = _contested_answers(cycle, data["contested"])
         validated = {v.capability_id: v for v in ValidatedLevel.objects.filter(cycle=cycle)}
         capabilities = list(Capability.objects.filter(version_id=cycle.framework_version_id).order_by("number"))
         context["validation_rows"] = [
@@ -100,28 +99,40 @@ def cycle_analysis(request, pk):
     return render(request, "reports/analysis.html", context)
 
 
-def _contested_answers(cycle, numbers):
-    """Each organisation's answers and evidence on the contested capabilities, side by side (1 query)."""
-    if not numbers:
-        return []
-    rows = (
+@login_required
+def contested_answers(request, pk, number):
+    """Each organisation's answers and evidence on one capability, side by side.
+
+    Loaded on demand from the analysis page (an htmx fragment, or a page of its own without
+    JavaScript), so the page stays linear in organisations. Coordinators only: observers never see
+    an organisation's answers. Queries: cycle, capability, answers (constant in organisations).
+    """
+    cycle = _analysis_cycle(request, pk)
+    if not coordinates(request.user, cycle.country_id):
+        raise PermissionDenied(_("Organisations' answers are for the country's national coordinator."))
+    capability = get_object_or_404(Capability, version_id=cycle.framework_version_id, number=number)
+    answers = (
         Answer.objects.filter(
-            submission__cycle=cycle,
-            submission__status__in=INCLUDED_STATUSES,
-            indicator__capability__number__in=numbers,
+            submission__cycle=cycle, submission__status__in=INCLUDED_STATUSES, indicator__capability=capability
         )
-        .select_related("submission__organisation__sector", "indicator__capability")
-        .order_by("indicator__capability__number", "submission__organisation__name", "indicator__order")
+        .select_related("submission__organisation__sector", "indicator")
+        .only(
+            "choice",
+            "evidence",
+            "submission__organisation__name",
+            "indicator__code",
+            *exports.translated_columns("submission__organisation__sector__name"),
+        )
+        .order_by("submission__organisation__name", "submission__organisation_id", "indicator__order")
     )
-    grouped = {}
-    for answer in rows:
-        cap = answer.indicator.capability
-        orgs = grouped.setdefault(cap.number, {"capability": cap, "organisations": {}})["organisations"]
-        orgs.setdefault(answer.submission.organisation, []).append(answer)
-    return [
-        {"capability": g["capability"], "organisations": list(g["organisations"].items())}
-        for _, g in sorted(grouped.items())
-    ]
+    organisations = {}
+    for answer in answers:
+        organisations.setdefault(answer.submission.organisation, []).append(answer)
+    context = {"cycle": cycle, "capability": capability, "organisations": list(organisations.items())}
+    template = "reports/contested_answers.html"
+    if request.headers.get("HX-Request"):
+        template += "#answers"
+    return render(request, template, context)
 
 
 @login_required

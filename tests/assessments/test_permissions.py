@@ -379,6 +379,8 @@ MATRIX = {
     "assessments:audit_trail": Route(get=row(LOGIN, OK, 403, 403, OK, OK)),
     # Reports: the national analysis is for coordinators and observers; jobs and exports for coordinators.
     "reports:cycle_analysis": Route(args=the_cycle, get=row(LOGIN, 404, OK, 403, OK, OK)),
+    # One capability's answers, loaded on demand from the analysis page: organisation detail, so observers 403.
+    "reports:contested_answers": Route(args=lambda w: [w.cycle.pk, 1], get=MANAGE_READ),
     "reports:validated_level_set": Route(
         args=lambda w: [w.cycle.pk, 1],
         get=POST_ONLY,

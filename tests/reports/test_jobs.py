@@ -474,10 +474,14 @@ def test_the_coordinator_sees_each_organisations_answers_on_contested_capabiliti
     client.force_login(coordinator)
 
     body = client.get(reverse("reports:cycle_analysis", args=[seeded_cycle.pk])).content.decode()
-
-    assert "Ministry of Interior" in body
-    assert "Penal code art. 201" in body
+    answers_url = reverse("reports:contested_answers", args=[seeded_cycle.pk, 3])
+    assert f'href="{answers_url}"' in body and "Show the answers of the 3 organisations" in body
     assert "Heat map" in body
+
+    fragment = client.get(answers_url, headers={"HX-Request": "true"}).content.decode()
+
+    assert "Ministry of Interior" in fragment
+    assert "Penal code art. 201" in fragment
 
 
 def test_anonymous_users_are_sent_to_login(client, done_job):

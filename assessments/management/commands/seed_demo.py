@@ -255,7 +255,13 @@ class Command(BaseCommand):
             answer.updated_by, answer.updated_at = focal, now
             revisions.append(
                 AnswerRevision(
-                    answer=answer, version=1, choice=choice, evidence=evidence, changed_by=focal, changed_at=now
+                    answer=answer,
+                    country_id=submission.cycle.country_id,
+                    version=1,
+                    choice=choice,
+                    evidence=evidence,
+                    changed_by=focal,
+                    changed_at=now,
                 )
             )
         Answer.objects.bulk_update(answers, ["choice", "evidence", "version", "updated_by", "updated_at"])
