@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from assessments.models import AuditEvent, Cycle
 from assessments.services import audit, cycle_lock_for_change
 
-from .consolidation import cycle_report_data
+from .consolidation import frozen_report_data
 from .models import EnablerScore, ReportJob, ValidatedLevel, WorkerHeartbeat
 from .pdf import render_report_pdf
 
@@ -105,7 +105,7 @@ def report_job_request(*, cycle, by, request=None, language=None):
                 cycle=cycle,
                 requested_by=by,
                 language=language or cycle.report_language,
-                data=cycle_report_data(cycle, language=language),
+                data=frozen_report_data(cycle, language=language),
                 task_id=uuid.uuid4().hex,
                 enqueued_at=timezone.now(),
             )

@@ -58,7 +58,7 @@ def test_coordinator_builds_the_plan_a_focal_point_reports_and_the_pdf_is_downlo
     action.refresh_from_db()
     assert (action.lead_organisation, str(action.estimated_cost)) == (organisation, "12500.50")
     page.reload()
-    expect(page.locator("#total-gap")).to_have_text("12,500.50 EUR")
+    expect(page.locator("#total-gap")).to_have_text("EUR 12,500.50")
     page.screenshot(path=str(SHOTS / "plan-en.png"), full_page=True)
     log_out(page)
 
