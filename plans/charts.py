@@ -97,8 +97,8 @@ def timeline(actions, *, today, title, today_label, overdue_label, rtl=False, mo
                 '<td class="tl-track-cell"><div class="tl-track">{}{}{}</div></td></tr>',
                 a["title"],
                 grid,
+                today_line,  # under the bar and its "!", which stay readable where they cross today
                 bar,
-                today_line,
             )
         )
     return format_html(

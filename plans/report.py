@@ -39,7 +39,7 @@ def plan_part(plan, data):
                 "rank": rank,
                 "capability": p["capability"],
                 "title": titles.get(p["capability"], ""),
-                "gap": p["gap"],
+                "level_gap": p["gap"],
                 "actions": [_action(a) for a in mine],
                 **_money(plan_totals(mine)),
             }

@@ -5,6 +5,7 @@ Screenshots of the plan page (English and Arabic) and the PDF go to ``test-resul
 """
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,5 @@ def test_coordinator_builds_the_plan_a_focal_point_reports_and_the_pdf_is_downlo
     switch_language(page, "ar")
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     page.screenshot(path=str(SHOTS / "plan-ar.png"), full_page=True)
+    expect(page.locator("#total-gap")).to_have_text("\u206612.500,50\u2069 \u2066EUR\u2069")  # grouped, amount first
+    expect(page.locator(".plan-timeline .tl-bar").first).to_have_attribute("style", re.compile(r"^right: "))

@@ -45,10 +45,10 @@ def test_the_gap_report_freezes_priorities_actions_and_cost_with_exact_totals(pl
     (section,) = data["sections"]
     assert section["template"] == "plans/report_section.html" and section["data"]["did_it_work"] is None
     part = section["data"]["plan"]
-    assert [(p["rank"], p["capability"], p["cost"], p["funded"]) for p in part["priorities"]] == [
-        (1, 3, "1000.50", "250.25"),
-        (2, 4, "0.00", "0.00"),  # the dropped lab leaves the totals
-        (3, 1, "2099.99", "0.00"),
+    assert [(p["rank"], p["capability"], p["level_gap"], p["cost"], p["funded"]) for p in part["priorities"]] == [
+        (1, 3, 2.0, "1000.50", "250.25"),
+        (2, 4, 1.7, "0.00", "0.00"),  # the dropped lab leaves the totals
+        (3, 1, 1.5, "2099.99", "0.00"),
     ]
     assert part["priorities"][0]["actions"][0] == {
         "title": "Draft the law",
@@ -65,7 +65,9 @@ def test_the_gap_report_freezes_priorities_actions_and_cost_with_exact_totals(pl
     html = render_report_html(data)
     assert html.count('id="plan-priorities"') == 1 and 'id="plan-did-it-work"' not in html
     assert "Estimated cost EUR 3,100.49, funded EUR 250.25: funding gap EUR 2,850.24." in html
-    assert "Draft the law" in html and 'Build a lab <span class="muted">(Dropped)' in html  # listed, not counted
+    assert (
+        "Draft the law" in html and '<bdi>Build a lab</bdi><br><span class="muted">Dropped</span>' in html
+    )  # listed, not counted
 
 
 def test_the_section_is_frozen_and_rendered_in_arabic(plan, coordinator):
@@ -109,7 +111,7 @@ def test_the_next_cycles_report_calls_out_actions_done_and_level_unchanged(
     assert (rows[4]["done"], rows[4]["not_done"], rows[4]["flag"]) == (0, 1, False)  # nothing done yet
     html = render_report_html(data)
     assert 'id="plan-did-it-work"' in html and 'id="plan-priorities"' not in html
-    assert html.count("Actions done, level unchanged") == 1 and "Fund the council (Done)" in html
+    assert html.count("Actions done, level unchanged") == 1 and "<bdi>Fund the council</bdi> · Done" in html
 
 
 def test_a_cycle_without_a_plan_has_no_section(seeded_cycle, coordinator):
