@@ -11,3 +11,9 @@ class PlansConfig(AppConfig):
         from .demo import seed_demo_plan
 
         seed_demo_plan(country=country, coordinator=coordinator, orgs=orgs)
+
+    def report_sections(self, *, cycle, data):
+        """The gap report's section on the plan, asked for by reports when it freezes a report's data."""
+        from .report import report_sections
+
+        return report_sections(cycle=cycle, data=data)

@@ -5,10 +5,7 @@ from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 
 from . import charts, queries
-
-
-def amount(value):
-    return formats.number_format(value, 0, use_l10n=True, force_grouping=True)
+from .money import money as money_text
 
 
 def plan_charts(plan, actions, domains, *, today=None):
@@ -37,7 +34,7 @@ def plan_charts(plan, actions, domains, *, today=None):
             cost_label=_("estimated cost"),
             funded_label=_("funded"),
             rtl=rtl,
-            amount_format=amount,
+            amount_format=money_text,
         )
         if money
         else "",

@@ -21,8 +21,9 @@ from assessments.services import audit
 from reports.consolidation import cycle_report_data
 from reports.pdf import STATIC_BASE, ReportURLFetcher
 
-from . import charts, drawing
+from . import charts
 from .models import PlanJob
+from .money import money
 from .queries import latest_revision, plan_snapshot
 
 log = logging.getLogger(__name__)
@@ -115,7 +116,7 @@ def _pdf_context(data):
         "funding_chart": charts.funding(
             [(d["code"], d["name"], d["cost"], d["funded"]) for d in by_domain],
             currency=currency, title=_("Estimated cost and funded amount per domain"),
-            cost_label=_("estimated cost"), funded_label=_("funded"), rtl=rtl, amount_format=drawing.amount,
+            cost_label=_("estimated cost"), funded_label=_("funded"), rtl=rtl, amount_format=money,
         ) if by_domain else "",
     }  # fmt: skip
 

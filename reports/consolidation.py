@@ -8,6 +8,7 @@ import copy
 from collections import defaultdict
 from statistics import median
 
+from django.apps import apps
 from django.db.models import F
 from django.utils import timezone, translation
 
@@ -67,6 +68,30 @@ def cycle_report_data(cycle, *, now=None, language=None):
     with translation.override(language):
         data = _cycle_report_data(cycle, now=now)
     data["meta"]["language"] = language
+    return data
+
+
+def report_sections(cycle, data):
+    """Sections that apps above reports add to the gap report, to be frozen with its data.
+
+    reports imports no app above it (tests/test_layering.py), so the dependency is inverted as in
+    ``seed_demo``: every installed AppConfig with a ``report_sections(*, cycle, data)`` method returns a
+    list of ``{"template": name, "data": {...}}`` with JSON-ready data (Decimal as strings), read in the
+    report's language. The PDF includes each template with its data as ``section``.
+    """
+    sections = []
+    with translation.override(data["meta"]["language"]):
+        for config in apps.get_app_configs():
+            provider = getattr(config, "report_sections", None)
+            if callable(provider):
+                sections.extend(provider(cycle=cycle, data=data))
+    return sections
+
+
+def frozen_report_data(cycle, *, language=None):
+    """What a report job freezes: the cycle's report data and the sections other apps add to it."""
+    data = cycle_report_data(cycle, language=language)
+    data["sections"] = report_sections(cycle, data)
     return data
 
 
@@ -325,7 +350,7 @@ def _cycle_report_data(cycle, *, now=None):
         "resolved": [c["number"] for c in capability_rows if c["resolved"]],
         "data_gaps": [c["number"] for c in capability_rows if c["data_gap"]],
         "enablers": enablers,
-        "previous_cycle": {"title": previous.title, "period": previous.period} if previous else None,
+        "previous_cycle": {"id": previous.pk, "title": previous.title, "period": previous.period} if previous else None,
         "totals": {
             "organisations": len(submissions),
             "included": sum(1 for s in submissions.values() if s["included"]),

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from assessments.models import AuditEvent, Cycle
 from assessments.services import audit, cycle_lock_for_change
 
-from .consolidation import cycle_report_data
+from .consolidation import cycle_report_data, report_sections
 from .models import EnablerScore, ReportJob, ValidatedLevel, WorkerHeartbeat
 from .pdf import render_report_pdf
 
@@ -101,11 +101,13 @@ def report_job_request(*, cycle, by, request=None, language=None):
             active = ReportJob.objects.active().filter(cycle=cycle).first()
             if active is not None:
                 return active, False
+            data = cycle_report_data(cycle, language=language)
+            data["sections"] = report_sections(cycle, data)  # what apps above reports add (plans)
             job = ReportJob.objects.create(
                 cycle=cycle,
                 requested_by=by,
                 language=language or cycle.report_language,
-                data=cycle_report_data(cycle, language=language),
+                data=data,
                 task_id=uuid.uuid4().hex,
                 enqueued_at=timezone.now(),
             )

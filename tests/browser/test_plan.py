@@ -5,6 +5,7 @@ Screenshots of the plan page (English and Arabic) and the PDF go to ``test-resul
 """
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -58,7 +59,7 @@ def test_coordinator_builds_the_plan_a_focal_point_reports_and_the_pdf_is_downlo
     action.refresh_from_db()
     assert (action.lead_organisation, str(action.estimated_cost)) == (organisation, "12500.50")
     page.reload()
-    expect(page.locator("#total-gap")).to_have_text("12,500.50 EUR")
+    expect(page.locator("#total-gap")).to_have_text("EUR 12,500.50")
     page.screenshot(path=str(SHOTS / "plan-en.png"), full_page=True)
     log_out(page)
 
@@ -96,3 +97,5 @@ def test_coordinator_builds_the_plan_a_focal_point_reports_and_the_pdf_is_downlo
     switch_language(page, "ar")
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     page.screenshot(path=str(SHOTS / "plan-ar.png"), full_page=True)
+    expect(page.locator("#total-gap")).to_have_text("\u206612.500,50\u2069 \u2066EUR\u2069")  # grouped, amount first
+    expect(page.locator(".plan-timeline .tl-bar").first).to_have_attribute("style", re.compile(r"^right: "))

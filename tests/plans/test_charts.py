@@ -1,4 +1,4 @@
-"""The timeline and funding charts: server-drawn SVG, today's line, overdue marked, mirrored in Arabic."""
+"""The timeline and funding charts: server-built HTML boxes, today's line, overdue marked, mirrored in Arabic."""
 
 import re
 from datetime import date, timedelta
@@ -22,32 +22,32 @@ def rows():
     ]  # fmt: skip
 
 
-def bar_xs(svg):
-    return [float(x) for x in re.findall(r'<rect x="([\d.]+)" y="[\d.]+" width="[\d.]+" height="12"', svg)]
+def bar_offsets(html, side):
+    return [float(x) for x in re.findall(r'class="tl-bar[^"]*" style="' + side + r": ([\d.]+)%", html)]
 
 
 def test_the_timeline_marks_today_and_the_overdue_action():
-    svg = str(charts.timeline(rows(), today=TODAY, title="T", today_label="today", overdue_label="overdue"))
+    html = str(charts.timeline(rows(), today=TODAY, title="T", today_label="today", overdue_label="overdue"))
 
-    assert svg.startswith("<svg") and "today" in svg and 'stroke-dasharray="4,2"' in svg
-    assert "Late one: 2026-03-03 → 2026-05-22 (overdue)" in svg
-    assert svg.count('stroke="#b02a37" stroke-width="2"') == 1  # only the overdue bar
-    late, future = bar_xs(svg)
+    assert html.startswith('<figure class="chart plan-timeline"') and "<svg" not in html
+    assert html.count('class="tl-today"') == 2 and 'class="tl-today-label" style="left: ' in html
+    assert "Late one: 2026-03-03 → 2026-05-22 (overdue)" in html
+    assert html.count("tl-overdue") == 1 and html.count('class="tl-flag"') == 1  # only the overdue bar
+    late, future = bar_offsets(html, "left")
     assert late < future  # time runs left to right
 
 
 def test_in_arabic_the_timeline_runs_right_to_left():
-    ltr = str(charts.timeline(rows(), today=TODAY, title="T", today_label="t", overdue_label="o"))
     rtl = str(charts.timeline(rows(), today=TODAY, title="T", today_label="t", overdue_label="o", rtl=True))
 
-    late, future = bar_xs(rtl)
-    assert late > future  # the earlier action is further right
-    assert 'text-anchor="end">Late one' in ltr
-    assert 'text-anchor="start">Late one' in rtl  # labels sit on the right, anchored at their start
+    assert bar_offsets(rtl, "left") == []
+    late, future = bar_offsets(rtl, "right")
+    assert late < future  # measured from the right edge: the earlier action is further right
+    assert '<th scope="row" class="tl-label">Late one</th>' in rtl  # a text label, shaped and wrapped as HTML
 
 
 def test_the_funding_chart_escapes_names_and_shows_cost_and_funded():
-    svg = str(
+    html = str(
         charts.funding(
             [("A", "Policy <b>", Decimal("1000"), Decimal("250"))],
             currency="EUR",
@@ -56,7 +56,19 @@ def test_the_funding_chart_escapes_names_and_shows_cost_and_funded():
             funded_label="funded",
         )
     )
-    assert "Policy &lt;b&gt;" in svg and "250 / 1000 EUR" in svg
+    assert "Policy &lt;b&gt;" in html and "250 EUR / 1000 EUR" in html
+    assert 'class="fc-cost" style="left: 0; width: 100.0%"' in html
+    assert 'class="fc-funded" style="left: 0; width: 25.0%"' in html
+
+
+def test_in_the_arabic_plan_pdf_the_charts_are_html_with_arabic_amounts(plan, action, coordinator):
+    from plans.pdf import plan_pdf_data, render_plan_html
+
+    html = render_plan_html(plan_pdf_data(plan, language="ar"))
+
+    assert "<svg" not in html and 'class="chart plan-timeline"' in html and 'class="chart plan-funding"' in html
+    assert 'class="tl-bar" style="right: ' in html and "plans/charts.css" in html
+    assert "\u206610.000,00\u2069" in html  # the action's cost, grouped as Arabic writes it
 
 
 def test_the_plan_page_shows_both_charts(client, plan, action, coordinator):

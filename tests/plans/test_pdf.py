@@ -38,7 +38,7 @@ def test_the_coordinator_generates_and_downloads_the_plan_pdf(
     body = b"".join(download.streaming_content)
     text = pdf_text(body)
     assert "National action plan" in text and "Fund the national council" in text
-    assert "10,500.00 EUR" in text and "8,000.00" in text  # total cost; funding gap
+    assert "EUR 10,500.00" in text and "8,000.00" in text  # total cost (as English writes money); funding gap
     assert "Legislation" in text and "National Committee" in text
     assert len(PdfReader(io.BytesIO(body)).pages) == job.pages
 

@@ -206,7 +206,11 @@ def test_enabler_scores_set_by_the_coordinator_are_reported(seeded_cycle, coordi
 def test_progress_is_the_change_since_the_previous_cycle_on_the_same_framework_version(seeded_cycle, previous_cycle):
     data = cycle_report_data(seeded_cycle)
 
-    assert data["previous_cycle"] == {"title": "National assessment 2025", "period": "2024–2025"}
+    assert data["previous_cycle"] == {
+        "id": previous_cycle.pk,
+        "title": "National assessment 2025",
+        "period": "2024–2025",
+    }
     assert (capability(data, 1)["previous"], capability(data, 1)["delta"]) == (1.0, 0.5)
     assert (capability(data, 3)["previous"], capability(data, 3)["delta"]) == (0.0, 1.0)
     assert (capability(data, 4)["previous"], capability(data, 4)["delta"]) == (None, None)

@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments.models import Cycle
-from reports.consolidation import cycle_report_data
+from reports.consolidation import frozen_report_data
 from reports.models import ReportJob
 from reports.pdf import render_report_pdf
 
@@ -32,7 +32,7 @@ class Command(BaseCommand):
                 raise CommandError(f"No report job {job} for cycle {cycle_id}.")
             data = frozen
         else:
-            data = cycle_report_data(cycle, language=language)
+            data = frozen_report_data(cycle, language=language)
         started = time.perf_counter()
         pdf, pages = render_report_pdf(data)
         try:
