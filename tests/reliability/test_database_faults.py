@@ -150,6 +150,7 @@ def test_a_second_click_waiting_on_the_cycle_lock_gets_the_job_the_first_click_i
 ):
     """The first request freezes a large report under the cycle's lock; the second gives up after lock_timeout
     and is shown the active job instead of an error."""
+    require_postgres()
     from reports import services
 
     monkeypatch.setattr(services, "_enqueue", lambda job_id, task_id: True)
