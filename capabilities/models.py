@@ -207,3 +207,84 @@ class LevelDescriptor(models.Model):
 
     def __str__(self):
         return f"{self.indicator.code} · {self.level}"
+
+
+class Crosswalk(models.Model):
+    """How one framework version maps onto another, entry by entry (capabilities and indicators).
+
+    Stored by code, not by row: codes are stable and never reused within the framework, so a
+    crosswalk reads the same in its file, in the admin and in the carry-forward of answers.
+    """
+
+    source = models.ForeignKey(
+        FrameworkVersion, verbose_name=_("from version"), on_delete=models.CASCADE, related_name="crosswalks_out"
+    )
+    target = models.ForeignKey(
+        FrameworkVersion, verbose_name=_("to version"), on_delete=models.CASCADE, related_name="crosswalks_in"
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["source__code", "target__code"]
+        verbose_name = _("crosswalk")
+        verbose_name_plural = _("crosswalks")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target"], name="crosswalk_unique_per_pair"),
+            models.CheckConstraint(condition=~Q(source=models.F("target")), name="crosswalk_between_two_versions"),
+        ]
+
+    def __str__(self):
+        return f"{self.source.code} → {self.target.code}"
+
+
+class CrosswalkEntry(models.Model):
+    class Kind(models.TextChoices):
+        CAPABILITY = "capability", _("Capability")
+        INDICATOR = "indicator", _("Indicator")
+
+    class Relation(models.TextChoices):
+        EQUAL = "equal", _("Equal")
+        SUBSET = "subset", _("Subset")
+        SUPERSET = "superset", _("Superset")
+        SPLIT = "split", _("Split")
+        MERGED = "merged", _("Merged")
+        REMOVED = "removed", _("Removed")
+        NEW = "new", _("New")
+
+    crosswalk = models.ForeignKey(Crosswalk, on_delete=models.CASCADE, related_name="entries")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    source_code = models.CharField(
+        _("from code"), max_length=20, blank=True, help_text=_("Capability number or indicator code; empty for new.")
+    )
+    target_code = models.CharField(
+        _("to code"), max_length=20, blank=True, help_text=_("Capability number or indicator code; empty for removed.")
+    )
+    relation = models.CharField(_("relation"), max_length=10, choices=Relation.choices)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["crosswalk", "kind", "source_code", "target_code"]
+        verbose_name = _("crosswalk entry")
+        verbose_name_plural = _("crosswalk entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["crosswalk", "kind", "source_code", "target_code"], name="crosswalk_entry_unique"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=["capability", "indicator"]), name="crosswalk_entry_kind"),
+            models.CheckConstraint(
+                condition=(
+                    (Q(relation="new") & Q(source_code="") & ~Q(target_code=""))
+                    | (Q(relation="removed") & ~Q(source_code="") & Q(target_code=""))
+                    | (
+                        Q(relation__in=["equal", "subset", "superset", "split", "merged"])
+                        & ~Q(source_code="")
+                        & ~Q(target_code="")
+                    )
+                ),
+                name="crosswalk_entry_codes_match_relation",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.source_code or '∅'} → {self.target_code or '∅'} ({self.relation})"
