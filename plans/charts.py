@@ -11,6 +11,8 @@ from datetime import date, timedelta
 
 from django.utils.html import format_html, format_html_join
 
+from reports.templatetags.mnr_reports import isolate
+
 STATUS_FILLS = {
     "planned": "#cfe2ff",
     "in_progress": "#9ec5fe",
@@ -71,9 +73,8 @@ def timeline(actions, *, today, title, today_label, overdue_label, rtl=False, mo
             last_cap = a["capability"]
             rows.append(
                 format_html(
-                    '<tr class="tl-cap"><th colspan="2" scope="colgroup">{}. {}</th></tr>',
-                    a["capability"],
-                    a["capability_title"],
+                    '<tr class="tl-cap"><th colspan="2" scope="colgroup">{}</th></tr>',
+                    isolate(f"{a['capability']}. {a['capability_title']}"),
                 )
             )
         bar = ""
@@ -95,7 +96,7 @@ def timeline(actions, *, today, title, today_label, overdue_label, rtl=False, mo
             format_html(
                 '<tr><th scope="row" class="tl-label">{}</th>'
                 '<td class="tl-track-cell"><div class="tl-track">{}{}{}</div></td></tr>',
-                a["title"],
+                isolate(a["title"]),
                 grid,
                 today_line,  # under the bar and its "!", which stay readable where they cross today
                 bar,

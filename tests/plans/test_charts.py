@@ -43,7 +43,9 @@ def test_in_arabic_the_timeline_runs_right_to_left():
     assert bar_offsets(rtl, "left") == []
     late, future = bar_offsets(rtl, "right")
     assert late < future  # measured from the right edge: the earlier action is further right
-    assert '<th scope="row" class="tl-label">Late one</th>' in rtl  # a text label, shaped and wrapped as HTML
+    # A text label, shaped and wrapped as HTML, in its own direction: an English title keeps its punctuation
+    # at its end inside the Arabic page.
+    assert '<th scope="row" class="tl-label"><span dir="ltr">Late one</span></th>' in rtl
 
 
 def test_the_funding_chart_escapes_names_and_shows_cost_and_funded():
