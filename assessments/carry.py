@@ -20,7 +20,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from capabilities.models import Crosswalk, CrosswalkEntry
+from capabilities.crosswalks import indicator_links
+from capabilities.models import CrosswalkEntry
 
 from . import services
 from .models import Answer, AnswerRevision, AuditEvent, Carry, Cycle, Submission
@@ -48,25 +49,18 @@ def previous_cycle(cycle):
     )
 
 
-def crosswalk_links(source_version_id, target_version_id, kind=CrosswalkEntry.Kind.INDICATOR):
-    """Target code → [(source code, relation)] for the mapped entries of one kind (1 query).
-
-    ``new`` and ``removed`` entries map nothing onto a target and are left out. None when there is no
-    crosswalk between the two versions (nothing can be carried or compared).
-    """
-    rows = list(
-        CrosswalkEntry.objects.filter(
-            crosswalk__source_id=source_version_id, crosswalk__target_id=target_version_id, kind=kind
-        ).values_list("source_code", "target_code", "relation")
-    )
-    if not rows:
-        if not Crosswalk.objects.filter(source_id=source_version_id, target_id=target_version_id).exists():
-            return None
-    links = {}
-    for source_code, target_code, relation in rows:
-        if relation in PREFILL_RELATIONS | SUGGEST_RELATIONS:
-            links.setdefault(target_code, []).append((source_code, relation))
-    return links
+def by_target(links):
+    """``capabilities.crosswalks``' ``{source: [(target, relation)]}`` turned round: ``{target: [(source,
+    relation)]}`` for the relations that carry something (``removed`` maps nothing; ``new`` has no source).
+    None stays None (no crosswalk between the versions)."""
+    if links is None:
+        return None
+    targets = {}
+    for source, pairs in links.items():
+        for target, relation in pairs:
+            if relation in PREFILL_RELATIONS | SUGGEST_RELATIONS:
+                targets.setdefault(target, []).append((source, relation))
+    return targets
 
 
 def _carried(sources):
@@ -85,7 +79,7 @@ def _carried(sources):
 
 
 def answers_carry_forward(*, cycle, submissions, by) -> dict:
-    """Pre-fill the empty answers of ``submissions`` from the country's previous cycle (6 queries at most).
+    """Pre-fill the empty answers of ``submissions`` from the country's previous cycle (9 queries at most).
 
     1. Find the previous cycle and, per organisation, its questionnaire there if the previous report
        counted it (submitted or accepted).
@@ -110,7 +104,7 @@ def answers_carry_forward(*, cycle, submissions, by) -> dict:
     if previous.framework_version_id == cycle.framework_version_id:
         links = None
     else:
-        links = crosswalk_links(previous.framework_version_id, cycle.framework_version_id)
+        links = by_target(indicator_links(previous.framework_version_id, cycle.framework_version_id))
         if links is None:
             return counts
     old = {}

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 
 from assessments import carry
 from assessments.models import Answer, Carry, Submission
+from capabilities.crosswalks import capability_links
 from capabilities.models import (
     Capability,
     CrosswalkEntry,
@@ -68,7 +69,7 @@ def _previous_levels(previous, cycle, indicators, targets):
     Same version: capability by capability (relation ``equal``). Another version: through the
     crosswalk's capability entries; an ``equal`` capability is compared directly, any other relation is
     flagged, and a capability several previous ones were merged into is compared with their mean.
-    No crosswalk: nothing is compared. 3 queries (same version), 5 (another version), 0 without previous.
+    No crosswalk: nothing is compared. 3 queries (same version), 6 (another version), 0 without previous.
     Returns (levels, respondents, relation) keyed by this cycle's capability number.
     """
     if previous is None:
@@ -89,9 +90,7 @@ def _previous_levels(previous, cycle, indicators, targets):
     if same_version:
         prev_indicators, links = indicators, None
     else:
-        links = carry.crosswalk_links(
-            previous.framework_version_id, cycle.framework_version_id, kind=CrosswalkEntry.Kind.CAPABILITY
-        )
+        links = carry.by_target(capability_links(previous.framework_version_id, cycle.framework_version_id))
         if links is None:
             return {}, {}, {}
         prev_indicators = {
@@ -108,11 +107,7 @@ def _previous_levels(previous, cycle, indicators, targets):
         return levels, respondents, {n: CrosswalkEntry.Relation.EQUAL for n in levels if levels[n] is not None}
     levels, respondents, compared = {}, {}, {}
     for number in targets:
-        sources = [
-            (prev_national[int(code)], relation)
-            for code, relation in links.get(str(number), [])
-            if code.isdigit() and int(code) in prev_national
-        ]
+        sources = [(prev_national[n], relation) for n, relation in links.get(number, []) if n in prev_national]
         found = [(score, relation) for score, relation in sources if score.level is not None]
         if not found:
             continue
