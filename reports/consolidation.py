@@ -30,6 +30,8 @@ from . import scoring
 from .models import EnablerScore, ValidatedLevel
 
 INCLUDED_STATUSES = (Submission.Status.SUBMITTED, Submission.Status.ACCEPTED)
+# How a capability equal to its previous one is compared when some of its indicators changed.
+INDICATORS_CHANGED = "indicators"
 EVIDENCE_EXCERPTS = 3
 EXCERPT_CHARS = 280
 NEXT_STEPS = 3
@@ -68,8 +70,10 @@ def _previous_levels(previous, cycle, indicators, targets):
 
     Same version: capability by capability (relation ``equal``). Another version: through the
     crosswalk's capability entries; an ``equal`` capability is compared directly, any other relation is
-    flagged, and a capability several previous ones were merged into is compared with their mean.
-    No crosswalk: nothing is compared. 3 queries (same version), 6 (another version), 0 without previous.
+    flagged, and a capability several previous ones were merged into is compared with their mean. An
+    ``equal`` capability some of whose indicators the crosswalk does not map as ``equal`` is flagged as
+    ``INDICATORS_CHANGED``. No crosswalk: nothing is compared. 3 queries (same version), 7 (another
+    version), 0 without previous.
     Returns (levels, respondents, relation) keyed by this cycle's capability number.
     """
     if previous is None:
@@ -105,6 +109,7 @@ def _previous_levels(previous, cycle, indicators, targets):
         levels = {n: s.level for n, s in prev_national.items() if n in targets}
         respondents = {n: s.respondents for n, s in prev_national.items() if n in targets}
         return levels, respondents, {n: CrosswalkEntry.Relation.EQUAL for n in levels if levels[n] is not None}
+    changed = _changed_capabilities(previous, cycle, indicators, prev_indicators, links)
     levels, respondents, compared = {}, {}, {}
     for number in targets:
         sources = [(prev_national[n], relation) for n, relation in links.get(number, []) if n in prev_national]
@@ -114,12 +119,38 @@ def _previous_levels(previous, cycle, indicators, targets):
         levels[number] = scoring.shown(sum(score.level for score, _r in found) / len(found))
         respondents[number] = min(score.respondents for score, _r in found)
         relations = {relation for _s, relation in found}
-        compared[number] = (
-            CrosswalkEntry.Relation.EQUAL
-            if relations == {CrosswalkEntry.Relation.EQUAL} and len(found) == 1
-            else sorted(relations - {CrosswalkEntry.Relation.EQUAL} or relations)[0]
-        )
+        if relations == {CrosswalkEntry.Relation.EQUAL} and len(found) == 1:
+            # An equal capability whose indicators changed measures something else now: flagged too.
+            compared[number] = INDICATORS_CHANGED if number in changed else CrosswalkEntry.Relation.EQUAL
+        else:
+            compared[number] = sorted(relations - {CrosswalkEntry.Relation.EQUAL} or relations)[0]
     return levels, respondents, compared
+
+
+def _changed_capabilities(previous, cycle, indicators, prev_indicators, links):
+    """Numbers of this version's capabilities with an indicator the crosswalk does not map as ``equal``
+    (1 query): new, split, merged, narrowed, widened, or one of its previous indicators removed."""
+    numbers = {i["code"]: i["number"] for i in indicators.values()}
+    prev_numbers = {i["code"]: i["number"] for i in prev_indicators.values()}
+    targets_of = defaultdict(set)
+    for target, sources in links.items():
+        for source, _relation in sources:
+            targets_of[source].add(target)
+    changed = set()
+    for source_code, target_code in (
+        CrosswalkEntry.objects.filter(
+            crosswalk__source_id=previous.framework_version_id,
+            crosswalk__target_id=cycle.framework_version_id,
+            kind=CrosswalkEntry.Kind.INDICATOR,
+        )
+        .exclude(relation=CrosswalkEntry.Relation.EQUAL)
+        .values_list("source_code", "target_code")
+    ):
+        if target_code in numbers:
+            changed.add(numbers[target_code])
+        elif source_code in prev_numbers:
+            changed |= targets_of.get(prev_numbers[source_code], set())
+    return changed
 
 
 def _domain_profile(code, caps):

@@ -65,7 +65,10 @@ def status_label(value):
 
 @register.filter
 def relation_label(value):
-    """A crosswalk relation as it reads in the report: "Split", "Merged"..."""
+    """A crosswalk relation as it reads in the report: "Split", "Merged"... or "indicators changed"
+    (``reports.consolidation.INDICATORS_CHANGED``: an equal capability whose indicators changed)."""
+    if value == "indicators":
+        return _("indicators changed")
     return dict(CrosswalkEntry.Relation.choices).get(value, value) if value else ""
 
 

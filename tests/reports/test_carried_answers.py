@@ -149,12 +149,19 @@ def test_progress_is_compared_across_versions_through_the_crosswalk(pair):
         "other_version": True,
     }
     one, two, five = capability(data, 1), capability(data, 2), capability(data, 5)
-    # Capability 1 is the same in both versions: compared directly, 1.0 → 3.0.
+    # Capability 1 is the same in both versions, and so are its indicators: compared directly, 1.0 → 3.0.
     assert (one["previous"], one["level"], one["delta"], one["compared"]) == (1.0, 3.0, 2.0, "equal")
     # Capability 2 merges the old 2 (median 1.5) and 3 (3.0): their mean 2.3 (rounded once), flagged.
     assert (two["previous"], two["level"], two["delta"], two["compared"]) == (2.3, 2.0, -0.3, "merged")
     # Capability 5 is new: no previous level.
     assert (five["previous"], five["delta"], five["compared"]) == (None, None, None)
+
+
+def test_an_equal_capability_whose_indicators_changed_is_flagged(pair):
+    previous, cycle = pair
+    CrosswalkEntry.objects.filter(kind=IND, source_code="C01.1").update(relation="superset")
+
+    assert capability(cycle_report_data(cycle), 1)["compared"] == "indicators"
 
 
 def test_the_report_says_which_capabilities_were_compared_through_the_crosswalk(pair):
@@ -174,8 +181,9 @@ def test_progress_across_versions_runs_three_more_queries_than_on_one_version(pa
     cycle = Cycle.objects.select_related("country", "framework_version").get(pk=cycle.pk)
 
     # tests/reports/test_consolidation.py: 16 queries with a previous cycle on the same version; across
-    # versions 3 more: 17 the crosswalk, 18 its capability entries, 19 the previous version's indicators.
-    with django_assert_num_queries(19):
+    # versions 4 more: 17 the crosswalk, 18 its capability entries, 19 the previous version's indicators,
+    # 20 the indicator entries that are not equal (capabilities whose indicators changed).
+    with django_assert_num_queries(20):
         cycle_report_data(cycle)
 
 
