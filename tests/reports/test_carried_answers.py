@@ -205,3 +205,18 @@ def test_without_a_crosswalk_nothing_is_compared(country_a, coordinator, version
 
     assert data["previous_cycle"]["other_version"] is True
     assert capability(data, 1)["previous"] is None
+
+
+def test_the_analysis_marks_a_change_compared_through_the_crosswalk(client, pair, coordinator):
+    _previous, cycle = pair
+    Submission.objects.filter(cycle=cycle).update(status=Submission.Status.ACCEPTED)
+    client.force_login(coordinator)
+
+    page = client.get(reverse("reports:cycle_analysis", args=[cycle.pk])).content.decode()
+
+    gaps = page.split('id="ranked-gaps"')[1].split("</table>")[0]
+    row_two = next(r for r in gaps.split("<tr>") if "2. Capability 2" in r)
+    assert 'title="Merged">compared through the crosswalk</span>' in row_two
+    # Capability 5 is new: no change, no mark. (Capability 1 meets its target: not a ranked gap.)
+    row_five = next(r for r in gaps.split("<tr>") if "5. Capability 5" in r)
+    assert "compared through the crosswalk" not in row_five
