@@ -29,6 +29,8 @@ run: install-run
 	@mkdir -p var
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py load_framework fixtures/mnr-2016.yaml
+	DEBUG=1 $(BIN)/python manage.py load_framework fixtures/mnr-2016-r2025.yaml
+	DEBUG=1 $(BIN)/python manage.py load_crosswalk fixtures/crosswalk-mnr-2016-to-r2025.yaml
 	DEBUG=1 $(BIN)/python manage.py seed_demo
 	@echo "MNR Portal is starting on http://$(HOST):$(PORT)/ (Ctrl+C stops it)."
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)

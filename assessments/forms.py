@@ -370,7 +370,7 @@ class AnswerForm(forms.Form):
 
 class SubmitForm(forms.Form):
     confirm_unanswered = forms.BooleanField(
-        label=_("I confirm we submit without answering the indicators listed above."), required=False
+        label=_("I confirm we submit without answering or confirming the indicators listed above."), required=False
     )
 
 

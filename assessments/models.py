@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from capabilities.models import MAX_LEVEL, MIN_LEVEL, Capability, FrameworkVersion, Indicator, Sector
+from capabilities.models import MAX_LEVEL, MIN_LEVEL, Capability, CrosswalkEntry, FrameworkVersion, Indicator, Sector
 
 
 class Country(models.Model):
@@ -300,6 +300,21 @@ class Choice(models.TextChoices):
     NOT_APPLICABLE = "na", _("Not applicable")
 
 
+class Carry(models.TextChoices):
+    """Where an answer stands with respect to the organisation's answer in the previous cycle.
+
+    ``prefilled``: set from the previous answer (an ``equal`` indicator) and not counted until someone
+    confirms or changes it. ``suggested``: the previous answer is shown beside an empty answer (the
+    indicator changed: ``subset``, ``superset``, ``split``, ``merged``). ``confirmed``: a carried answer
+    someone confirmed, changed or took over. See docs/methodology.md, "Answers carried forward".
+    """
+
+    NONE = "", _("Not carried")
+    PREFILLED = "prefilled", _("Carried, not confirmed")
+    SUGGESTED = "suggested", _("Suggested from the last cycle")
+    CONFIRMED = "confirmed", _("Carried and confirmed")
+
+
 class Answer(models.Model):
     """One indicator's answer in a submission. ``version`` rises by one with every saved change."""
 
@@ -313,6 +328,22 @@ class Answer(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     updated_at = models.DateTimeField(null=True, blank=True)
+    # Carried forward from the previous cycle (assessments.carry). The previous answer's level, evidence
+    # and cycle period are copied, so the page shows them without reading the previous cycle.
+    carry = models.CharField(_("carried forward"), max_length=10, choices=Carry.choices, blank=True, default="")
+    carried_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("carried from")
+    )
+    carry_relation = models.CharField(
+        _("crosswalk relation"), max_length=10, choices=CrosswalkEntry.Relation.choices, blank=True
+    )
+    carried_period = models.CharField(_("carried from period"), max_length=60, blank=True)
+    carried_choice = models.CharField(_("carried answer"), max_length=2, choices=Choice.choices, blank=True)
+    carried_evidence = models.TextField(_("carried evidence"), blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["submission", "indicator__capability__number", "indicator__order"]
@@ -322,6 +353,9 @@ class Answer(models.Model):
             models.UniqueConstraint(fields=["submission", "indicator"], name="answer_unique_per_indicator"),
             models.CheckConstraint(
                 condition=Q(choice__in=["", "0", "1", "2", "3", "4", "dk", "na"]), name="answer_choice_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(carry__in=["", "prefilled", "suggested", "confirmed"]), name="answer_carry_valid"
             ),
         ]
 
@@ -336,6 +370,20 @@ class Answer(models.Model):
     def level(self):
         return int(self.choice) if self.choice.isdigit() else None
 
+    @property
+    def awaits_confirmation(self):
+        """Carried from the previous cycle and not confirmed: shown, never counted."""
+        return self.carry == Carry.PREFILLED
+
+    @property
+    def counts(self):
+        """Answered and not awaiting confirmation: what progress and the report count."""
+        return self.choice != "" and self.carry != Carry.PREFILLED
+
+    @property
+    def carried_level(self):
+        return int(self.carried_choice) if self.carried_choice.isdigit() else None
+
 
 class AnswerRevision(models.Model):
     """An answer as it stood after one saved change: the history is the list of these."""
@@ -343,6 +391,8 @@ class AnswerRevision(models.Model):
     class Source(models.TextChoices):
         WEB = "web", _("Questionnaire")
         UPLOAD = "upload", _("Workbook upload")
+        CARRIED = "carried", _("Carried forward from the last cycle")
+        CONFIRMED = "confirmed", _("Carried answer confirmed")
 
     answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="revisions")
     # The answer's country, copied when the revision is written (a revision never moves): the audit
@@ -500,6 +550,8 @@ class AuditEvent(models.Model):
         PLAN_CHANGED = "plan_changed", _("Changed the action plan")
         PLAN_ENDORSED = "plan_endorsed", _("Recorded the endorsement of the action plan")
         PLAN_PROGRESS = "plan_progress", _("Reported progress on an action")
+        ANSWERS_CARRIED = "answers_carried", _("Carried answers forward from the last cycle")
+        ANSWER_CONFIRMED = "answer_confirmed", _("Confirmed a carried answer")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     action = models.CharField(max_length=40, choices=Action.choices)

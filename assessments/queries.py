@@ -7,7 +7,10 @@ from django.db.models import Count, Max, Q
 from capabilities.models import Capability
 from capabilities.queries import framework_tree
 
-from .models import Answer, Submission
+from .models import Answer, Carry, Submission
+
+# An answer counts once it has a choice and is not a carried answer awaiting confirmation.
+COUNTED = ~Q(choice="") & ~Q(carry=Carry.PREFILLED)
 
 
 @dataclass
@@ -15,6 +18,7 @@ class CapabilityProgress:
     capability: Capability
     total: int = 0
     answered: int = 0
+    carried: int = 0  # carried from the last cycle, not confirmed (not counted as answered)
 
     @property
     def percent(self):
@@ -52,6 +56,10 @@ class Progress:
         return sum(d.answered for d in self.domains)
 
     @property
+    def carried(self):
+        return sum(c.carried for d in self.domains for c in d.capabilities)
+
+    @property
     def percent(self):
         return round(100 * self.answered / self.total) if self.total else 0
 
@@ -69,7 +77,9 @@ def submission_progress(submission, tree=None):
     counts = {
         row["indicator__capability_id"]: row
         for row in submission.answers.values("indicator__capability_id").annotate(
-            total=Count("id"), answered=Count("id", filter=~Q(choice=""))
+            total=Count("id"),
+            answered=Count("id", filter=COUNTED),
+            carried=Count("id", filter=Q(carry=Carry.PREFILLED)),
         )
     }
     domains = {}
@@ -78,7 +88,7 @@ def submission_progress(submission, tree=None):
         if row is None:
             continue
         group = domains.setdefault(cap.domain_id, DomainProgress(cap.domain))
-        group.capabilities.append(CapabilityProgress(cap, row["total"], row["answered"]))
+        group.capabilities.append(CapabilityProgress(cap, row["total"], row["answered"], row["carried"]))
     ordered = sorted(domains.values(), key=lambda d: (d.domain.order, d.domain.code))
     return Progress(ordered)
 
@@ -87,7 +97,8 @@ def with_progress(submissions):
     """Annotate answered/total counts and the last answer time (no extra query)."""
     return submissions.annotate(
         n_total=Count("answers"),
-        n_answered=Count("answers", filter=~Q(answers__choice="")),
+        n_answered=Count("answers", filter=~Q(answers__choice="") & ~Q(answers__carry=Carry.PREFILLED)),
+        n_carried=Count("answers", filter=Q(answers__carry=Carry.PREFILLED)),
         last_answer_at=Max("answers__updated_at"),
     )
 
@@ -102,6 +113,15 @@ def cycle_submissions(cycle):
 def unanswered_answers(submission):
     return (
         Answer.objects.filter(submission=submission, choice="")
+        .select_related("indicator__capability")
+        .order_by("indicator__capability__number", "indicator__order")
+    )
+
+
+def unconfirmed_answers(submission):
+    """The answers carried from the last cycle that nobody confirmed yet, in questionnaire order."""
+    return (
+        Answer.objects.filter(submission=submission, carry=Carry.PREFILLED)
         .select_related("indicator__capability")
         .order_by("indicator__capability__number", "indicator__order")
     )

@@ -6,17 +6,19 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from capabilities.models import FrameworkVersion, Indicator
 
+from . import carry
 from .emails import Letter, mail_after_commit
 from .models import (
     Answer,
     AnswerRevision,
     AuditEvent,
+    Carry,
     Choice,
     Cycle,
     CycleTarget,
@@ -100,6 +102,7 @@ def cycle_add_organisation(*, cycle, organisation, by) -> Submission:
         raise ValidationError(_("%(org)s already takes part in this cycle.") % {"org": organisation})
     if cycle.is_open:
         submissions_instantiate(cycle=cycle, submissions=[submission])
+        carry.answers_carry_forward(cycle=cycle, submissions=[submission], by=by)
     audit(
         user=by,
         action=AuditEvent.Action.PARTICIPANT_ADDED,
@@ -153,7 +156,8 @@ def organisation_create(*, country, name, sector, by=None) -> Organisation:
 
 @transaction.atomic
 def cycle_open(*, cycle, by, request=None) -> Cycle:
-    """1. Flip draft → open (once, even if clicked twice). 2. Create every submission's answers in bulk.
+    """1. Flip draft → open (once, even if clicked twice). 2. Create every submission's answers in bulk,
+    carried forward from the country's previous cycle where the organisation took part (assessments.carry).
     3. After commit, tell every focal point that their questionnaire is open.
     """
     now = timezone.now()
@@ -164,6 +168,7 @@ def cycle_open(*, cycle, by, request=None) -> Cycle:
     if not submissions:
         raise ValidationError(_("Add at least one participating organisation before opening the cycle."))
     submissions_instantiate(cycle=cycle, submissions=submissions)
+    carry.answers_carry_forward(cycle=cycle, submissions=submissions, by=by)
     audit(user=by, action=AuditEvent.Action.CYCLE_OPENED, country=cycle.country, cycle=cycle)
     base_url = base_url_of(request)
     by_organisation = {s.organisation_id: s for s in submissions}
@@ -283,17 +288,31 @@ def answer_save(*, answer, choice, evidence, comment, base_version, by, source=A
         # Nothing would change, whoever saved last: not a conflict.
         return SaveResult(answer, changed=False)
     now = timezone.now()
+    # Changing a carried answer (or answering beside a suggestion) confirms it: the answer is now this
+    # cycle's, and counts.
+    confirms = answer.carry in (Carry.PREFILLED, Carry.SUGGESTED)
+    carried = {"carry": Carry.CONFIRMED, "confirmed_by": by, "confirmed_at": now} if confirms else {}
     updated = Answer.objects.filter(
         pk=answer.pk,
         version=base_version,
         submission__status__in=Submission.EDITABLE_STATUSES,
         submission__cycle__status=Cycle.Status.OPEN,
-    ).update(choice=choice, evidence=evidence, comment=comment, version=F("version") + 1, updated_by=by, updated_at=now)
+    ).update(
+        choice=choice,
+        evidence=evidence,
+        comment=comment,
+        version=F("version") + 1,
+        updated_by=by,
+        updated_at=now,
+        **carried,
+    )
     if not updated:
         ensure_answerable(submission_lock(answer.submission_id))
         raise AnswerConflict(Answer.objects.select_related("updated_by").get(pk=answer.pk))
     answer.choice, answer.evidence, answer.comment = choice, evidence, comment
     answer.version, answer.updated_by, answer.updated_at = base_version + 1, by, now
+    for name, value in carried.items():
+        setattr(answer, name, value)
     AnswerRevision.objects.create(
         answer=answer,
         country_id=answer.submission.cycle.country_id,
@@ -404,8 +423,14 @@ def workbook_apply(*, submission, workbook, by, request=None) -> WorkbookOutcome
 
 @transaction.atomic
 def submission_submit(*, submission, by, confirm_unanswered=False, request=None) -> Submission:
+    """Submit for review. Unanswered indicators and carried answers nobody confirmed need the same
+    explicit confirmation; the carried ones stay excluded from the report after submission (they are
+    last cycle's picture, not this one's) and are listed as "carried, not confirmed"."""
     submission_lock_answerable(submission.pk)
-    unanswered = submission.answers.filter(choice="").count()
+    counts = submission.answers.aggregate(
+        unanswered=Count("pk", filter=Q(choice="")), unconfirmed=Count("pk", filter=Q(carry=Carry.PREFILLED))
+    )
+    unanswered, unconfirmed = counts["unanswered"], counts["unconfirmed"]
     if unanswered and not confirm_unanswered:
         raise ValidationError(
             _(
@@ -413,6 +438,14 @@ def submission_submit(*, submission, by, confirm_unanswered=False, request=None)
                 "(they will be reported as data gaps, not as level 0)."
             )
             % {"n": unanswered}
+        )
+    if unconfirmed and not confirm_unanswered:
+        raise ValidationError(
+            _(
+                "%(n)d answer(s) carried from the last cycle are not confirmed. Confirm or change them, or "
+                "confirm that you submit without them (they will not be counted in the report)."
+            )
+            % {"n": unconfirmed}
         )
     now = timezone.now()
     if not Submission.objects.filter(
@@ -427,7 +460,14 @@ def submission_submit(*, submission, by, confirm_unanswered=False, request=None)
         cycle=submission.cycle,
         submission=submission,
         request=request,
-        detail=f"{unanswered} unanswered" if unanswered else "",
+        detail=", ".join(
+            part
+            for part in (
+                f"{unanswered} unanswered" if unanswered else "",
+                f"{unconfirmed} carried, not confirmed" if unconfirmed else "",
+            )
+            if part
+        ),
     )
     link = f"{base_url_of(request)}{submission.get_absolute_url()}"
     coordinators = (

@@ -33,6 +33,12 @@ urlpatterns = [
         name="questionnaire_capability",
     ),
     path("questionnaires/<int:pk>/answers/<int:answer_pk>/", views.answer_update, name="answer_update"),
+    path("questionnaires/<int:pk>/answers/<int:answer_pk>/confirm/", views.answer_confirm, name="answer_confirm"),
+    path(
+        "questionnaires/<int:pk>/capabilities/<int:number>/confirm/",
+        views.answers_confirm_all,
+        name="answers_confirm_all",
+    ),
     path("questionnaires/<int:pk>/submit/", views.questionnaire_submit, name="questionnaire_submit"),
     path("questionnaires/<int:pk>/return/", views.submission_return, name="submission_return"),
     path("questionnaires/<int:pk>/accept/", views.submission_accept, name="submission_accept"),

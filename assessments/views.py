@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 from capabilities.models import LevelDescriptor, Sector
 from capabilities.queries import framework_tree
 
-from . import participants, services, workbook
+from . import carry, participants, services, workbook
 from .access import (
     coordinated_country_ids,
     coordinates,
@@ -59,7 +59,13 @@ from .models import (
     RoleAssignment,
     Submission,
 )
-from .queries import cycle_submissions, organisation_contacts, submission_progress, unanswered_answers
+from .queries import (
+    cycle_submissions,
+    organisation_contacts,
+    submission_progress,
+    unanswered_answers,
+    unconfirmed_answers,
+)
 
 
 def _base_url(request):
@@ -401,6 +407,7 @@ def questionnaire(request, pk):
             "cycle": submission.cycle,
             "progress": progress,
             "unanswered": unanswered_answers(submission),
+            "unconfirmed": unconfirmed_answers(submission),
             "can_answer": _can_answer(request, submission),
             "can_review": coordinates(request.user, submission.cycle.country_id),
             # The comments sent with the latest return, listed under its reason.
@@ -472,6 +479,7 @@ def _render_capability(request, submission, capability, bound=None, status=200):
             "next": caps[position + 1].capability if position + 1 < len(caps) else None,
             "can_answer": _can_answer(request, submission),
             "review_comment_count": sum(len(item["answer"].sent_review_comments) for item in items),
+            "carried_count": sum(1 for item in items if item["answer"].awaits_confirmation),
             "csrf_cookie_name": settings.CSRF_COOKIE_NAME,
         },
         status=status,
@@ -524,7 +532,7 @@ def _answer_update(request, pk, answer_pk):
     tree = framework_tree(submission.cycle.framework_version)
     answer.indicator = tree.indicators[answer.indicator_id]
     levels = tree.levels
-    was_answered = answer.is_answered
+    was_counted, was_carry = answer.counts, answer.carry
     form = AnswerForm(request.POST, answer=answer, levels=levels)
     prefix = form.prefix
     state = {"kind": "saved"}
@@ -560,9 +568,11 @@ def _answer_update(request, pk, answer_pk):
             state, status = {"kind": "conflict", "current": conflict.current, "base_version": base_version}, 409
     if request.headers.get("HX-Request"):
         context = {"answer": answer, "form": form, "state": state, "submission": submission, "oob": True}
-        if status == 200 and answer.is_answered != was_answered:
+        # Changing a carried answer confirms it: its note beside the question follows.
+        context["carry_changed"] = answer.carry != was_carry
+        if status == 200 and answer.counts != was_counted:
             # The side navigation's counts follow the saved answer (they change only when it becomes
-            # answered or unanswered).
+            # counted or stops being counted).
             context |= {"progress": submission_progress(submission, tree), "capability": answer.indicator.capability}
         return render(request, "assessments/questionnaire_capability.html#answer-state", context, status=status)
     if state["kind"] == "saved":
@@ -573,6 +583,81 @@ def _answer_update(request, pk, answer_pk):
         raise PermissionDenied(state["message"])
     bound = {"answer": answer, "form": form, "state": state}
     return _render_capability(request, submission, answer.indicator.capability, bound=bound, status=status)
+
+
+def _back_to(submission, indicator):
+    url = reverse("assessments:questionnaire_capability", args=[submission.pk, indicator.capability.number])
+    return redirect(f"{url}#ind-{indicator.code}")
+
+
+@login_required
+@require_POST
+def answer_confirm(request, pk, answer_pk):
+    """Confirm one answer carried from the last cycle, or take over its suggestion.
+
+    htmx (the "Confirm" button): the answer's carry note, with its state and the side navigation out of
+    band. A refusal reloads the page (``HX-Refresh``) to show why. Without script: back to the answer.
+    """
+    answer = get_answer_for_user(request, pk, answer_pk, write=True)
+    submission = answer.submission
+    tree = framework_tree(submission.cycle.framework_version)
+    answer.indicator = tree.indicators[answer.indicator_id]
+    htmx = bool(request.headers.get("HX-Request"))
+    try:
+        answer = carry.answer_confirm(answer=answer, by=request.user, request=request)
+    except (PermissionDenied, ValidationError) as exc:
+        if not htmx:
+            if isinstance(exc, PermissionDenied):
+                raise
+            _flash_errors(request, exc)
+            return _back_to(submission, answer.indicator)
+        if isinstance(exc, PermissionDenied):
+            messages.error(request, str(exc))
+        else:
+            _flash_errors(request, exc)
+        response = HttpResponse(status=403 if isinstance(exc, PermissionDenied) else 422)
+        response["HX-Refresh"] = "true"
+        return response
+    answer.indicator = tree.indicators[answer.indicator_id]
+    if not htmx:
+        messages.success(request, _("Answer to %(code)s confirmed.") % {"code": answer.indicator.code})
+        return _back_to(submission, answer.indicator)
+    form = AnswerForm(answer=answer, levels=tree.levels)
+    context = {
+        "answer": answer,
+        "form": form,
+        "state": {"kind": "confirmed"},
+        "submission": submission,
+        "can_answer": True,
+        "progress": submission_progress(submission, tree),
+        "capability": answer.indicator.capability,
+        "oob": True,
+        "carry_changed": False,
+    }
+    return render(request, "assessments/questionnaire_capability.html#carry-response", context)
+
+
+@login_required
+@require_POST
+def answers_confirm_all(request, pk, number):
+    """Confirm every carried answer on one capability page, each recorded on its own."""
+    submission = get_submission_for_user(request, pk, write=True)
+    tree = framework_tree(submission.cycle.framework_version)
+    capability = tree.capability(number)
+    if capability is None:
+        raise Http404("No such capability.")
+    answers = _capability_answers(submission, tree, capability)
+    try:
+        confirmed = carry.answers_confirm_all(submission=submission, answers=answers, by=request.user, request=request)
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    else:
+        messages.success(
+            request,
+            ngettext("%(n)d carried answer confirmed.", "%(n)d carried answers confirmed.", len(confirmed))
+            % {"n": len(confirmed)},
+        )
+    return redirect("assessments:questionnaire_capability", submission.pk, capability.number)
 
 
 @login_required

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from capabilities.crosswalks import indicator_links
 from capabilities.models import Capability, Indicator
 
 from . import services
@@ -346,6 +347,17 @@ def seed_demo_plan(*, country, coordinator, orgs):
     today = timezone.localdate()
     caps = {c.number: c for c in Capability.objects.filter(version_id=cycle.framework_version_id)}
     indicators = {i.code: i for i in Indicator.objects.filter(version_id=cycle.framework_version_id)}
+    # The actions name MNR-2016 indicators; on another version (the 2025 reference edition) an indicator
+    # that changed is the first one it maps onto in the crosswalk.
+    earlier = country.cycles.filter(title="National MNR self-assessment 2024").first()
+    links = (
+        indicator_links(earlier.framework_version_id, cycle.framework_version_id)
+        if earlier is not None and earlier.framework_version_id != cycle.framework_version_id
+        else None
+    ) or {}
+    for old_code, pairs in links.items():
+        if old_code not in indicators and pairs:
+            indicators[old_code] = indicators[pairs[0][0]]
     created = []
     for number, code, title, lead, supporting, start, due, cost, fundings, status, progress, note in ACTIONS:
         action = services.action_create(

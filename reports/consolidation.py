@@ -12,13 +12,26 @@ from django.apps import apps
 from django.db.models import F
 from django.utils import timezone, translation
 
-from assessments.models import Answer, Cycle, Submission
-from capabilities.models import Capability, Domain, Enabler, Indicator, LevelDescriptor, MaturityLevel, Sector
+from assessments import carry
+from assessments.models import Answer, Carry, Submission
+from capabilities.crosswalks import capability_links
+from capabilities.models import (
+    Capability,
+    CrosswalkEntry,
+    Domain,
+    Enabler,
+    Indicator,
+    LevelDescriptor,
+    MaturityLevel,
+    Sector,
+)
 
 from . import scoring
 from .models import EnablerScore, ValidatedLevel
 
 INCLUDED_STATUSES = (Submission.Status.SUBMITTED, Submission.Status.ACCEPTED)
+# How a capability equal to its previous one is compared when some of its indicators changed.
+INDICATORS_CHANGED = "indicators"
 EVIDENCE_EXCERPTS = 3
 EXCERPT_CHARS = 280
 NEXT_STEPS = 3
@@ -50,6 +63,94 @@ def _national_scores(answers, submissions, indicators, targets, validated):
             list(org_scores[number].values()), target=targets[number], validated=validated.get(number)
         )
     return national, org_scores
+
+
+def _previous_levels(previous, cycle, indicators, targets):
+    """The previous cycle's national level per capability number of this cycle's version.
+
+    Same version: capability by capability (relation ``equal``). Another version: through the
+    crosswalk's capability entries; an ``equal`` capability is compared directly, any other relation is
+    flagged, and a capability several previous ones were merged into is compared with their mean. An
+    ``equal`` capability some of whose indicators the crosswalk does not map as ``equal`` is flagged as
+    ``INDICATORS_CHANGED``. No crosswalk: nothing is compared. 3 queries (same version), 7 (another
+    version), 0 without previous.
+    Returns (levels, respondents, relation) keyed by this cycle's capability number.
+    """
+    if previous is None:
+        return {}, {}, {}
+    prev_subs = {
+        s["id"]: {"name": str(s["id"])}
+        for s in Submission.objects.filter(cycle=previous, status__in=INCLUDED_STATUSES).values("id")
+    }
+    prev_answers = [
+        row
+        for row in Answer.objects.filter(submission_id__in=list(prev_subs))
+        .order_by()
+        .values("submission_id", "indicator_id", "choice", "carry")
+        if row["carry"] != Carry.PREFILLED
+    ]
+    prev_validated = dict(ValidatedLevel.objects.filter(cycle=previous).values_list("capability__number", "level"))
+    same_version = previous.framework_version_id == cycle.framework_version_id
+    if same_version:
+        prev_indicators, links = indicators, None
+    else:
+        links = carry.by_target(capability_links(previous.framework_version_id, cycle.framework_version_id))
+        if links is None:
+            return {}, {}, {}
+        prev_indicators = {
+            i["id"]: i
+            for i in Indicator.objects.filter(version_id=previous.framework_version_id).values(
+                "id", "code", "weight", number=F("capability__number")
+            )
+        }
+    prev_targets = targets if same_version else dict.fromkeys({i["number"] for i in prev_indicators.values()}, 3)
+    prev_national, _ = _national_scores(prev_answers, prev_subs, prev_indicators, prev_targets, prev_validated)
+    if same_version:
+        levels = {n: s.level for n, s in prev_national.items() if n in targets}
+        respondents = {n: s.respondents for n, s in prev_national.items() if n in targets}
+        return levels, respondents, {n: CrosswalkEntry.Relation.EQUAL for n in levels if levels[n] is not None}
+    changed = _changed_capabilities(previous, cycle, indicators, prev_indicators, links)
+    levels, respondents, compared = {}, {}, {}
+    for number in targets:
+        sources = [(prev_national[n], relation) for n, relation in links.get(number, []) if n in prev_national]
+        found = [(score, relation) for score, relation in sources if score.level is not None]
+        if not found:
+            continue
+        levels[number] = scoring.shown(sum(score.level for score, _r in found) / len(found))
+        respondents[number] = min(score.respondents for score, _r in found)
+        relations = {relation for _s, relation in found}
+        if relations == {CrosswalkEntry.Relation.EQUAL} and len(found) == 1:
+            # An equal capability whose indicators changed measures something else now: flagged too.
+            compared[number] = INDICATORS_CHANGED if number in changed else CrosswalkEntry.Relation.EQUAL
+        else:
+            compared[number] = sorted(relations - {CrosswalkEntry.Relation.EQUAL} or relations)[0]
+    return levels, respondents, compared
+
+
+def _changed_capabilities(previous, cycle, indicators, prev_indicators, links):
+    """Numbers of this version's capabilities with an indicator the crosswalk does not map as ``equal``
+    (1 query): new, split, merged, narrowed, widened, or one of its previous indicators removed."""
+    numbers = {i["code"]: i["number"] for i in indicators.values()}
+    prev_numbers = {i["code"]: i["number"] for i in prev_indicators.values()}
+    targets_of = defaultdict(set)
+    for target, sources in links.items():
+        for source, _relation in sources:
+            targets_of[source].add(target)
+    changed = set()
+    for source_code, target_code in (
+        CrosswalkEntry.objects.filter(
+            crosswalk__source_id=previous.framework_version_id,
+            crosswalk__target_id=cycle.framework_version_id,
+            kind=CrosswalkEntry.Kind.INDICATOR,
+        )
+        .exclude(relation=CrosswalkEntry.Relation.EQUAL)
+        .values_list("source_code", "target_code")
+    ):
+        if target_code in numbers:
+            changed.add(numbers[target_code])
+        elif source_code in prev_numbers:
+            changed |= targets_of.get(prev_numbers[source_code], set())
+    return changed
 
 
 def _domain_profile(code, caps):
@@ -135,42 +236,28 @@ def _cycle_report_data(cycle, *, now=None):
             "included": s.status in INCLUDED_STATUSES,
             "asked": 0,
             "answered": 0,
+            "carried_unconfirmed": 0,
         }
     all_answers = list(
         # No ORDER BY: the figures do not depend on the order, and Answer's default one joins two tables to sort.
         Answer.objects.filter(submission__cycle=cycle)
         .order_by()
-        .values("submission_id", "indicator_id", "choice", "evidence")
+        .values("submission_id", "indicator_id", "choice", "evidence", "carry")
     )
     for row in all_answers:
         sub = submissions[row["submission_id"]]
         sub["asked"] += 1
+        if row["carry"] == Carry.PREFILLED:
+            # Carried from the last cycle and never confirmed: last cycle's picture, not this one's. Counted
+            # as "carried, not confirmed" and scored as unanswered (a data gap, never a level).
+            sub["carried_unconfirmed"] += 1
+            row["choice"], row["evidence"] = "", ""
         sub["answered"] += row["choice"] != ""
     included = [row for row in all_answers if submissions[row["submission_id"]]["included"]]
     national, org_scores = _national_scores(included, submissions, indicators, targets, validated)
 
-    previous = (
-        Cycle.objects.filter(country_id=cycle.country_id, framework_version_id=version_id, opens_on__lt=cycle.opens_on)
-        .exclude(pk=cycle.pk)
-        .exclude(status=Cycle.Status.DRAFT)  # a cycle still in preparation has no answers to compare
-        .order_by("-opens_on")
-        .first()
-    )
-    previous_levels, previous_respondents = {}, {}
-    if previous is not None:
-        prev_subs = {
-            s["id"]: {"name": str(s["id"])}
-            for s in Submission.objects.filter(cycle=previous, status__in=INCLUDED_STATUSES).values("id")
-        }
-        prev_answers = (
-            Answer.objects.filter(submission_id__in=list(prev_subs))
-            .order_by()
-            .values("submission_id", "indicator_id", "choice")
-        )
-        prev_validated = dict(ValidatedLevel.objects.filter(cycle=previous).values_list("capability__number", "level"))
-        prev_national, _ = _national_scores(prev_answers, prev_subs, indicators, targets, prev_validated)
-        previous_levels = {n: s.level for n, s in prev_national.items()}
-        previous_respondents = {n: s.respondents for n, s in prev_national.items()}
+    previous = carry.previous_cycle(cycle)
+    previous_levels, previous_respondents, compared = _previous_levels(previous, cycle, indicators, targets)
 
     weights = defaultdict(list)
     for ind in indicators.values():
@@ -244,6 +331,9 @@ def _cycle_report_data(cycle, *, now=None):
                 "suppressed": False,
                 "previous": previous_levels.get(cap.number),
                 "previous_respondents": previous_respondents.get(cap.number, 0),
+                # How the previous level was found: "equal" (same capability), another crosswalk relation
+                # ("compared through the crosswalk"), or None (no previous level).
+                "compared": compared.get(cap.number),
                 "delta": scoring.delta(score.level, previous_levels.get(cap.number)),
                 "weight": weight_factors.get(cap.number, 1.0),
                 "organisations": [
@@ -350,7 +440,15 @@ def _cycle_report_data(cycle, *, now=None):
         "resolved": [c["number"] for c in capability_rows if c["resolved"]],
         "data_gaps": [c["number"] for c in capability_rows if c["data_gap"]],
         "enablers": enablers,
-        "previous_cycle": {"id": previous.pk, "title": previous.title, "period": previous.period} if previous else None,
+        "previous_cycle": {
+            "id": previous.pk,
+            "title": previous.title,
+            "period": previous.period,
+            "framework_code": previous.framework_version.code,
+            "other_version": previous.framework_version_id != version_id,
+        }
+        if previous
+        else None,
         "totals": {
             "organisations": len(submissions),
             "included": sum(1 for s in submissions.values() if s["included"]),

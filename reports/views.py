@@ -63,6 +63,7 @@ def cycle_analysis(request, pk):
         # A closed cycle's validated levels and enabler scores are final: shown, not offered as forms.
         "editable": full and cycle.status != Cycle.Status.CLOSED,
         "suppressed": [c for c in data["capabilities"] if c["suppressed"]],
+        "carried_organisations": [o for o in data["organisations"] if o.get("carried_unconfirmed")],
     }
     if full:
         context["heat_map"] = charts.heat_map(data)

@@ -7,6 +7,7 @@ framework's sector rather than a copy.
 from datetime import date, timedelta
 
 import factory
+import yaml
 from django.contrib.auth import get_user_model
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -106,16 +107,26 @@ def totp_code(key, *, step=None):
     return f"{totp.token():06d}"
 
 
-def make_cycle(*, country, framework_version, organisations, by, open=True, title="National assessment 2026") -> Cycle:
+def make_cycle(
+    *,
+    country,
+    framework_version,
+    organisations,
+    by,
+    open=True,
+    title="National assessment 2026",
+    period="2025–2026",
+    opens_on=None,
+) -> Cycle:
     """A cycle built through the services, as a coordinator would: targets, participants, then opened."""
-    today = date.today()
+    opens_on = opens_on or date.today()
     cycle = services.cycle_create(
         country=country,
         framework_version=framework_version,
         title=title,
-        period="2025–2026",
-        opens_on=today,
-        closes_on=today + timedelta(days=60),
+        period=period,
+        opens_on=opens_on,
+        closes_on=opens_on + timedelta(days=60),
         by=by,
     )
     for organisation in organisations:
@@ -123,3 +134,53 @@ def make_cycle(*, country, framework_version, organisations, by, open=True, titl
     if open:
         services.cycle_open(cycle=cycle, by=by)
     return cycle
+
+
+def make_framework(code, capabilities, *, sectors=("ministry", "law_enforcement", "ngo")):
+    """A published framework version from ``{capability number: [indicator code, ...]}``, loaded through
+    the framework file format. Every indicator is asked of every sector in ``sectors`` (weight 1)."""
+    from capabilities.fileformat import parse_framework
+    from capabilities.services import framework_load
+
+    data = {
+        "format": "mnr-framework/1",
+        "version": {"code": code, "title": f"Framework {code}", "description": "Test.", "status": "published"},
+        "scale": [{"level": n, "name": f"Level {n}", "description": "."} for n in range(5)],
+        "sectors": [{"code": s, "name": s.replace("_", " ").capitalize(), "description": ""} for s in sectors],
+        "domains": [{"code": "A", "name": "Policy", "outcome": "Leaders commit."}],
+        "capabilities": [
+            {
+                "number": number,
+                "domain": "A",
+                "title": f"Capability {number}",
+                "summary": "Summary.",
+                "outcome": "Outcome.",
+                "indicators": [
+                    {
+                        "code": ind,
+                        "question": f"Question {ind}?",
+                        "guidance": "",
+                        "weight": 1,
+                        "sectors": list(sectors),
+                        "levels": {n: f"{ind} at level {n}." for n in range(5)},
+                    }
+                    for ind in indicators
+                ],
+            }
+            for number, indicators in capabilities.items()
+        ],
+        "enablers": [{"code": "E1", "name": "Collaboration", "description": "Working together.", "capabilities": [1]}],
+    }
+    return framework_load(data=parse_framework(yaml.safe_dump(data, allow_unicode=True), f"{code}.yaml")).version
+
+
+def make_crosswalk(source, target, entries):
+    """A crosswalk from ``source`` to ``target`` with ``entries``: (kind, source code, target code, relation)."""
+    from capabilities.models import Crosswalk, CrosswalkEntry
+
+    crosswalk = Crosswalk.objects.create(source=source, target=target)
+    CrosswalkEntry.objects.bulk_create(
+        CrosswalkEntry(crosswalk=crosswalk, kind=kind, source_code=src, target_code=dst, relation=relation)
+        for kind, src, dst, relation in entries
+    )
+    return crosswalk

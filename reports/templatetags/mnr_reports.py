@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from assessments.models import Submission
+from capabilities.models import CrosswalkEntry
 from reports import formatting
 
 register = template.Library()
@@ -60,6 +61,15 @@ def moment(value):
 @register.filter
 def status_label(value):
     return dict(Submission.Status.choices).get(value, value) if value else _("unknown")
+
+
+@register.filter
+def relation_label(value):
+    """A crosswalk relation as it reads in the report: "Split", "Merged"... or "indicators changed"
+    (``reports.consolidation.INDICATORS_CHANGED``: an equal capability whose indicators changed)."""
+    if value == "indicators":
+        return _("indicators changed")
+    return dict(CrosswalkEntry.Relation.choices).get(value, value) if value else ""
 
 
 @register.filter

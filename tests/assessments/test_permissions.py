@@ -33,6 +33,7 @@ from assessments.models import (
     Answer,
     AnswerRevision,
     AuditEvent,
+    Carry,
     Cycle,
     CycleTarget,
     Invitation,
@@ -128,6 +129,20 @@ def invitation_for_the_focal_point(w):
         cycle=w.cycle, organisation=police, email=w.focal_point.email, by=w.personas["coordinator"], base_url=""
     )
     mail.outbox.clear()
+
+
+def carried_answer(w):
+    """C01.1 carried from last year's answer (level 2) and not confirmed yet, as a cycle opening leaves it."""
+    Answer.objects.filter(pk=w.answer.pk).update(
+        choice="2",
+        evidence="Decree 12/2024.",
+        version=1,
+        carry=Carry.PREFILLED,
+        carry_relation="equal",
+        carried_period="2024",
+        carried_choice="2",
+        carried_evidence="Decree 12/2024.",
+    )
 
 
 def failed_job(w):
@@ -339,6 +354,12 @@ MATRIX = {
             f"a{w.answer.pk}-evidence": "Decree 12/2024.",
             f"a{w.answer.pk}-version": "0",
         },
+    ),
+    "assessments:answer_confirm": Route(
+        args=lambda w: [w.submission.pk, w.answer.pk], get=POST_ONLY, post=ANSWER, prepare=carried_answer
+    ),
+    "assessments:answers_confirm_all": Route(
+        args=lambda w: [w.submission.pk, 1], get=POST_ONLY, post=ANSWER, prepare=carried_answer
     ),
     "assessments:questionnaire_submit": Route(
         args=the_submission, get=POST_ONLY, post=ANSWER, data=lambda w: {"confirm_unanswered": "on"}

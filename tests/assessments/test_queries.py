@@ -41,11 +41,50 @@ def test_opening_a_cycle_takes_the_same_queries_for_any_number_of_organisations(
 
     # 1 savepoint, 2 flip draft → open (conditional update), 3 re-read status and opened_at,
     # 4 submissions with their organisations, 5 indicator ids per sector, 6 one bulk insert of every
-    # answer, 7 audit event, 8 the focal points to tell (their e-mails go after commit), 9 release savepoint.
-    with django_assert_num_queries(9):
+    # answer, 7 the country's previous cycle (none: nothing to carry forward), 8 audit event, 9 the
+    # focal points to tell (their e-mails go after commit), 10 release savepoint.
+    with django_assert_num_queries(10):
         services.cycle_open(cycle=cycle, by=coordinator)
 
     assert Answer.objects.filter(submission__cycle=cycle).count() == 3 * n_organisations
+
+
+@pytest.mark.parametrize("n_organisations", [2, 8])
+def test_carrying_answers_forward_takes_the_same_queries_for_any_number_of_organisations(
+    django_assert_num_queries, tiny_framework, country_a, coordinator, n_organisations
+):
+    from datetime import date, timedelta
+
+    from assessments.models import Carry, Submission
+
+    members = organisations(country_a, n_organisations)
+    previous = make_cycle(
+        country=country_a,
+        framework_version=tiny_framework,
+        organisations=members,
+        by=coordinator,
+        opens_on=date.today() - timedelta(days=365),
+        period="2024",
+    )
+    Answer.objects.filter(submission__cycle=previous).update(choice="2")
+    Submission.objects.filter(cycle=previous).update(status=Submission.Status.ACCEPTED)
+    services.cycle_close(cycle=previous, by=coordinator)
+    draft = make_cycle(
+        country=country_a, framework_version=tiny_framework, organisations=members, by=coordinator, open=False
+    )
+    cycle = Cycle.objects.select_related("country").get(pk=draft.pk)
+
+    # 1 savepoint, 2 flip, 3 re-read, 4 submissions, 5 indicator ids per sector, 6 bulk insert of the
+    # answers; carrying forward: 7 previous cycle, 8 its counted questionnaires of these organisations,
+    # 9 their answers, 10 the new empty answers with their codes, 11 one bulk update, 12 one bulk insert of
+    # the revisions, 13 its audit event; 14 audit event of the opening, 15 focal points, 16 release savepoint.
+    # (Same version: no crosswalk query.)
+    with django_assert_num_queries(16):
+        services.cycle_open(cycle=cycle, by=coordinator)
+
+    assert set(Answer.objects.filter(submission__cycle=cycle).values_list("carry", "choice")) == {
+        (Carry.PREFILLED, "2")
+    }
 
 
 def framework_with_one_capability(*, indicators, sector):

@@ -63,3 +63,33 @@ def test_the_demo_coordinator_passes_two_step_verification_with_the_printed_code
 
     assert response.status_code == 302
     assert client.get(reverse("assessments:cycle_list")).status_code == 200
+
+
+@pytest.fixture
+def both_versions(framework):
+    """MNR-2016, its 2025 reference edition and the crosswalk between them, as `make run` loads them."""
+    call_command("load_framework", "fixtures/mnr-2016-r2025.yaml", stdout=io.StringIO())
+    call_command("load_crosswalk", "fixtures/crosswalk-mnr-2016-to-r2025.yaml", stdout=io.StringIO())
+
+
+def test_the_open_cycle_runs_on_the_2025_edition_with_answers_carried_from_2024_partly_confirmed(
+    both_versions, settings
+):
+    from assessments.models import AnswerRevision, Carry
+    from reports.consolidation import cycle_report_data
+
+    seed(settings)
+
+    earlier = Cycle.objects.get(title="National MNR self-assessment 2024")
+    current = Cycle.objects.select_related("country", "framework_version").get(status=Cycle.Status.OPEN)
+    assert (earlier.framework_version.code, current.framework_version.code) == ("MNR-2016", "MNR-2016-R2025")
+    carries = set(Answer.objects.filter(submission__cycle=current).values_list("carry", flat=True))
+    assert {Carry.PREFILLED, Carry.SUGGESTED, Carry.CONFIRMED} <= carries
+    assert AnswerRevision.objects.filter(answer__submission__cycle=current, source="confirmed").exists()
+    press = current.submissions.get(organisation__name="National Press Council")
+    assert not press.answers.filter(carry=Carry.CONFIRMED).exists()  # nothing confirmed there yet
+
+    data = cycle_report_data(current)
+    assert data["previous_cycle"]["other_version"] is True
+    assert any(c["previous"] is not None and c["compared"] for c in data["capabilities"])
+    assert any(o["included"] and o["carried_unconfirmed"] for o in data["organisations"])

@@ -104,7 +104,7 @@ def test_focal_point_answers_and_submits_with_the_keyboard(page, submission, ans
     page.keyboard.press("Enter")
 
     # Two indicators stay unanswered: the focal point confirms that, then submits.
-    confirm = page.get_by_label("I confirm we submit without answering the indicators listed above.")
+    confirm = page.get_by_label("I confirm we submit without answering or confirming the indicators listed above.")
     tab_to(page, confirm)
     page.keyboard.press("Space")
     expect(confirm).to_be_checked()

@@ -210,7 +210,10 @@ def test_progress_is_the_change_since_the_previous_cycle_on_the_same_framework_v
         "id": previous_cycle.pk,
         "title": "National assessment 2025",
         "period": "2024–2025",
+        "framework_code": "TINY-1",
+        "other_version": False,
     }
+    assert capability(data, 1)["compared"] == "equal"
     assert (capability(data, 1)["previous"], capability(data, 1)["delta"]) == (1.0, 0.5)
     assert (capability(data, 3)["previous"], capability(data, 3)["delta"]) == (0.0, 1.0)
     assert (capability(data, 4)["previous"], capability(data, 4)["delta"]) == (None, None)

@@ -1,5 +1,10 @@
 """Demo data for `make run`: a country, its organisations, a coordinator, focal points, an observer,
-a closed earlier cycle and an open cycle with questionnaires in every state. Safe to run twice."""
+a closed earlier cycle and an open cycle with questionnaires in every state. Safe to run twice.
+
+The earlier cycle (2024) runs on MNR-2016 and the open one (2026) on the 2025 reference edition when it
+and its crosswalk are loaded (`make run` loads both), so the open cycle's answers start carried forward
+from 2024 through the crosswalk, partly confirmed, and the gap report compares across the versions.
+"""
 
 import random
 from datetime import date, timedelta
@@ -16,6 +21,7 @@ from assessments import services
 from assessments.models import (
     Answer,
     AnswerRevision,
+    Carry,
     Country,
     Cycle,
     Organisation,
@@ -24,7 +30,9 @@ from assessments.models import (
     RoleAssignment,
     Submission,
 )
-from capabilities.models import FrameworkVersion, Sector
+from capabilities.models import Crosswalk, FrameworkVersion, Sector
+
+NEXT_VERSION = "MNR-2016-R2025"
 
 # A printed demo credential; the command refuses to run when DEBUG is off.
 DEMO_PASSWORD = "demo-mnr-2026"  # noqa: S105  # nosec B105
@@ -65,11 +73,17 @@ class Command(BaseCommand):
         version = FrameworkVersion.objects.published().filter(code="MNR-2016").first()
         if version is None:
             raise CommandError("Load the framework first: python manage.py load_framework fixtures/mnr-2016.yaml")
+        # The open cycle on the 2025 reference edition when it can be reached from MNR-2016 (else on MNR-2016).
+        next_version = (
+            FrameworkVersion.objects.published()
+            .filter(code=NEXT_VERSION, pk__in=Crosswalk.objects.filter(source=version).values("target_id"))
+            .first()
+        ) or version
         # The demo's invitations, openings and returns would each print an e-mail to the console: they are
         # kept in memory instead, so the logins below are what a newcomer reads.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
             with transaction.atomic():
-                logins = self.seed(version)
+                logins = self.seed(version, next_version)
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD}):"))
         for username, what in logins:
             self.stdout.write(f"  {username:<22} {what}")
@@ -88,7 +102,7 @@ class Command(BaseCommand):
             user.save(update_fields=["password"])
         return user
 
-    def seed(self, version):
+    def seed(self, version, next_version):
         admin = self.user("admin", "Framework", "Admin", is_staff=True, is_superuser=True)
         country, _ = Country.objects.get_or_create(code=COUNTRY[0], defaults={"name": COUNTRY[1]})
         coordinator = self.user("coordinator", "Amina", "Rahman")
@@ -157,9 +171,10 @@ class Command(BaseCommand):
                 status=Cycle.Status.CLOSED, closed_at=timezone.now() - timedelta(days=590)
             )
         if not Cycle.objects.filter(country=country, title="National MNR self-assessment 2026").exists():
+            # Opening it carries every organisation's 2024 answers forward (assessments.carry).
             current = self.cycle(
                 country,
-                version,
+                next_version,
                 coordinator,
                 "National MNR self-assessment 2026",
                 "2025–2026",
@@ -170,7 +185,9 @@ class Command(BaseCommand):
             slugs = {org.pk: slug for slug, org in orgs.items()}
             for submission in current.submissions.select_related("organisation"):
                 status, share = STATES[slugs[submission.organisation_id]]
-                self.fill(submission, share, rng, bias=0)
+                # Half of the carried answers answered here are confirmed as they were, the others changed;
+                # those beyond the share stay carried, not confirmed (or suggested).
+                self.fill(submission, share, rng, bias=0, keep_carried=0.5)
                 fields = {"status": status}
                 if status != "draft":
                     fields |= {
@@ -231,8 +248,12 @@ class Command(BaseCommand):
             services.cycle_add_organisation(cycle=cycle, organisation=org, by=coordinator)
         return services.cycle_open(cycle=cycle, by=coordinator)
 
-    def fill(self, submission, share, rng, bias):
-        """Answer a share of the questionnaire with plausible levels; levels 3–4 get evidence."""
+    def fill(self, submission, share, rng, bias, keep_carried=0.0):
+        """Answer a share of the questionnaire with plausible levels; levels 3–4 get evidence.
+
+        A carried answer in that share is confirmed as it stands with the chance ``keep_carried``, else
+        changed; either way it is confirmed, as the questionnaire would record it.
+        """
         answers = list(
             submission.answers.select_related("indicator").order_by("indicator__capability__number", "indicator__order")
         )
@@ -240,30 +261,40 @@ class Command(BaseCommand):
         now = timezone.now()
         revisions = []
         for answer in answers[: round(len(answers) * share)]:
-            roll = rng.random()
-            if roll < 0.05:
-                choice = "dk"
-            elif roll < 0.08:
-                choice = "na"
+            source = AnswerRevision.Source.WEB
+            if answer.carry == Carry.PREFILLED and rng.random() < keep_carried:
+                choice, evidence, source = answer.choice, answer.evidence, AnswerRevision.Source.CONFIRMED
             else:
-                choice = str(max(0, min(4, rng.choice([1, 2, 2, 3, 3, 4]) + bias)))
-            evidence = ""
-            if choice in ("2", "3", "4"):
-                section = rng.randint(2, 9)
-                evidence = f"Documented in the {submission.organisation.name} annual report, section {section}."
-            answer.choice, answer.evidence, answer.version = choice, evidence, 1
+                roll = rng.random()
+                if roll < 0.05:
+                    choice = "dk"
+                elif roll < 0.08:
+                    choice = "na"
+                else:
+                    choice = str(max(0, min(4, rng.choice([1, 2, 2, 3, 3, 4]) + bias)))
+                evidence = ""
+                if choice in ("2", "3", "4"):
+                    section = rng.randint(2, 9)
+                    evidence = f"Documented in the {submission.organisation.name} annual report, section {section}."
+            if answer.carry in (Carry.PREFILLED, Carry.SUGGESTED):
+                answer.carry, answer.confirmed_by, answer.confirmed_at = Carry.CONFIRMED, focal, now
+            answer.choice, answer.evidence, answer.version = choice, evidence, answer.version + 1
             answer.updated_by, answer.updated_at = focal, now
             revisions.append(
                 AnswerRevision(
                     answer=answer,
                     country_id=submission.cycle.country_id,
-                    version=1,
+                    version=answer.version,
                     choice=choice,
                     evidence=evidence,
                     changed_by=focal,
                     changed_at=now,
+                    source=source,
                 )
             )
-        Answer.objects.bulk_update(answers, ["choice", "evidence", "version", "updated_by", "updated_at"])
+        Answer.objects.bulk_update(
+            answers,
+            ["choice", "evidence", "version", "updated_by", "updated_at", "carry", "confirmed_by", "confirmed_at"],
+        )
         AnswerRevision.objects.bulk_create(revisions)
         Submission.objects.filter(pk=submission.pk).update(last_activity_at=now if revisions else None)
