@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from capabilities.models import LevelDescriptor, Sector
+from capabilities.models import LevelDescriptor, Sector, Source
 from capabilities.queries import framework_tree
 
 from . import carry, participants, services, workbook
@@ -481,6 +481,7 @@ def _render_capability(request, submission, capability, bound=None, status=200):
             "review_comment_count": sum(len(item["answer"].sent_review_comments) for item in items),
             "carried_count": sum(1 for item in items if item["answer"].awaits_confirmation),
             "csrf_cookie_name": settings.CSRF_COOKIE_NAME,
+            "portal_levels": [level for level in tree.levels if level.source == Source.PORTAL],
         },
         status=status,
     )

@@ -16,8 +16,11 @@ from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
 
 from . import services
+from .crosswalkformat import consistency_problems, crosswalk_as_dict, crosswalk_problems, version_codes
 from .models import (
     Capability,
+    Crosswalk,
+    CrosswalkEntry,
     Domain,
     Enabler,
     FrameworkVersion,
@@ -25,6 +28,7 @@ from .models import (
     LevelDescriptor,
     MaturityLevel,
     Sector,
+    Tag,
 )
 
 
@@ -108,11 +112,42 @@ class FrozenVersionMixin:
         model = db_field.remote_field.model
         if model is FrameworkVersion:
             kwargs["queryset"] = FrameworkVersion.objects.filter(status=FrameworkVersion.Status.DRAFT)
-        elif model in (Domain, Capability):
+        elif model in (Domain, Capability, Tag):
             kwargs["queryset"] = model.objects.filter(version__status=FrameworkVersion.Status.DRAFT).select_related(
                 "version"
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class SameVersionTagsMixin:
+    """Tags only of draft versions in the picker, and only of the row's own version on save."""
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "tags":
+            kwargs["queryset"] = Tag.objects.filter(version__status=FrameworkVersion.Status.DRAFT).select_related(
+                "version"
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        parent_field = self.tag_parent_field
+
+        class Form(form):
+            def clean(self):
+                cleaned = super().clean()
+                parent = cleaned.get(parent_field)
+                tags = cleaned.get("tags")
+                if parent is not None and tags:
+                    strangers = [t.code for t in tags if t.version_id != parent.version_id]
+                    if strangers:
+                        self.add_error(
+                            "tags",
+                            _("Tags of another framework version: %(codes)s.") % {"codes": ", ".join(strangers)},
+                        )
+                return cleaned
+
+        return Form
 
 
 class FrozenInlineMixin:
@@ -357,10 +392,12 @@ class DomainAdmin(FrozenVersionMixin, TranslationAdmin):
 
 
 @admin.register(Capability)
-class CapabilityAdmin(FrozenVersionMixin, TranslationAdmin):
+class CapabilityAdmin(SameVersionTagsMixin, FrozenVersionMixin, TranslationAdmin):
     list_display = ["number", "title", "domain", "version_code"]
     list_display_links = ["number", "title"]
-    list_filter = [VersionFilter, "domain__name"]
+    list_filter = [VersionFilter, "domain__name", "tags"]
+    filter_horizontal = ["tags"]
+    tag_parent_field = "domain"
     search_fields = ["title", "summary", "outcome"]
     ordering = ["version", "number"]
     list_select_related = ["version", "domain"]
@@ -381,13 +418,14 @@ class LevelDescriptorInline(FrozenInlineMixin, TranslationTabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(FrozenVersionMixin, TranslationAdmin):
-    list_display = ["code", "version_code", "short_question", "capability", "weight"]
-    list_filter = [VersionFilter, "capability__domain__name", "sectors"]
+class IndicatorAdmin(SameVersionTagsMixin, FrozenVersionMixin, TranslationAdmin):
+    list_display = ["code", "version_code", "short_question", "capability", "weight", "source"]
+    list_filter = [VersionFilter, "source", "capability__domain__name", "sectors", "tags"]
     search_fields = ["code", "question", "guidance"]
     ordering = ["version", "capability__number", "order"]
     list_select_related = ["version", "capability"]
-    filter_horizontal = ["sectors"]
+    filter_horizontal = ["sectors", "tags"]
+    tag_parent_field = "capability"
     exclude = ["version"]
     inlines = [LevelDescriptorInline]
 
@@ -402,8 +440,8 @@ class IndicatorAdmin(FrozenVersionMixin, TranslationAdmin):
 
 @admin.register(Enabler)
 class EnablerAdmin(FrozenVersionMixin, TranslationAdmin):
-    list_display = ["code", "name", "version_code", "order"]
-    list_filter = [VersionFilter]
+    list_display = ["code", "name", "version_code", "order", "source", "links_source"]
+    list_filter = [VersionFilter, "source"]
     search_fields = ["code", "name", "description"]
     list_select_related = ["version"]
     filter_horizontal = ["capabilities"]
@@ -418,6 +456,115 @@ class EnablerAdmin(FrozenVersionMixin, TranslationAdmin):
 
 @admin.register(MaturityLevel)
 class MaturityLevelAdmin(FrozenVersionMixin, TranslationAdmin):
-    list_display = ["level", "name", "version_code"]
-    list_filter = [VersionFilter]
+    list_display = ["level", "name", "version_code", "source"]
+    list_filter = [VersionFilter, "source"]
     list_select_related = ["version"]
+
+
+@admin.register(Tag)
+class TagAdmin(FrozenVersionMixin, TranslationAdmin):
+    list_display = ["code", "name", "lens", "version_code", "order", "capability_count", "indicator_count"]
+    list_filter = [VersionFilter]
+    search_fields = ["code", "name", "lens"]
+    list_select_related = ["version"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                n_capabilities=Count("capabilities", distinct=True), n_indicators=Count("indicators", distinct=True)
+            )
+        )
+
+    @admin.display(description=_("capabilities"), ordering="n_capabilities")
+    def capability_count(self, obj):
+        return obj.n_capabilities
+
+    @admin.display(description=_("indicators"), ordering="n_indicators")
+    def indicator_count(self, obj):
+        return obj.n_indicators
+
+
+class CrosswalkEntryFormSet(forms.BaseInlineFormSet):
+    """The entries of one crosswalk must name codes of its two versions and agree with each other.
+
+    The same checks as ``load_crosswalk``, but coverage (every code mapped) is reported as a warning on
+    the page rather than refused, so that a crosswalk can be completed over several edits.
+    """
+
+    def clean(self):
+        super().clean()
+        crosswalk = self.instance
+        if any(self.errors) or crosswalk.source_id is None or crosswalk.target_id is None:
+            return
+        rows = {"capabilities": [], "indicators": []}
+        for form in self.forms:
+            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            data = form.cleaned_data
+            section = "capabilities" if data["kind"] == CrosswalkEntry.Kind.CAPABILITY else "indicators"
+            row = {"relation": data["relation"]}
+            for key in ("source", "target"):
+                code = (data.get(f"{key}_code") or "").strip()
+                if code:
+                    if section == "capabilities":
+                        if not code.isdigit():
+                            raise ValidationError(
+                                _("A capability code is its number, e.g. 4; found %(code)s.") % {"code": code}
+                            )
+                        code = int(code)
+                    row[key] = code
+            rows[section].append(row)
+        data = {"source": crosswalk.source.code, "target": crosswalk.target.code} | rows
+        problems = [p for section in rows for p in consistency_problems(section, rows[section])]
+        problems += [
+            p
+            for p in crosswalk_problems(data, version_codes(crosswalk.source), version_codes(crosswalk.target))
+            if "not mapped" not in p
+        ]
+        if problems:
+            raise ValidationError(problems)
+
+
+class CrosswalkEntryInline(admin.TabularInline):
+    model = CrosswalkEntry
+    formset = CrosswalkEntryFormSet
+    extra = 1
+    fields = ["kind", "source_code", "target_code", "relation", "note"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 1, "cols": 50})}}
+
+
+@admin.register(Crosswalk)
+class CrosswalkAdmin(admin.ModelAdmin):
+    """Editable whatever the versions' status: a crosswalk is not part of either version."""
+
+    list_display = ["__str__", "relation_summary", "created_at"]
+    list_select_related = ["source", "target"]
+    inlines = [CrosswalkEntryInline]
+    readonly_fields = ["created_at", "relation_summary", "coverage"]
+    fields = ["source", "target", "note", "relation_summary", "coverage", "created_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("entries")
+
+    @admin.display(description=_("relations"))
+    def relation_summary(self, obj):
+        counts = {}
+        for entry in obj.entries.all():
+            counts.setdefault(entry.get_kind_display(), {}).setdefault(entry.get_relation_display(), 0)
+            counts[entry.get_kind_display()][entry.get_relation_display()] += 1
+        return " · ".join(
+            f"{kind}: " + ", ".join(f"{n} {relation.lower()}" for relation, n in sorted(by_relation.items()))
+            for kind, by_relation in sorted(counts.items())
+        )
+
+    @admin.display(description=_("coverage"))
+    def coverage(self, obj):
+        if obj.pk is None:
+            return "—"
+        data = crosswalk_as_dict(obj)
+        missing = crosswalk_problems(data, version_codes(obj.source), version_codes(obj.target))
+        if not missing:
+            return _("Every capability and indicator of both versions is mapped.")
+        return _("Not mapped yet: %(problems)s") % {"problems": "; ".join(missing[:20])}

@@ -156,7 +156,7 @@ def parse_crosswalk(text, source="<crosswalk>"):
                 else:
                     row["note"] = entry_note.strip()
             rows.append(row)
-        problems.extend(_consistency(section, rows))
+        problems.extend(consistency_problems(section, rows))
         result[section] = sorted(rows, key=sort_key)
 
     if problems:
@@ -164,7 +164,7 @@ def parse_crosswalk(text, source="<crosswalk>"):
     return result
 
 
-def _consistency(section, rows):
+def consistency_problems(section, rows):
     """Each source once (or a split), each target once (or a merge), relations agreeing."""
     problems = []
     by_source, by_target = defaultdict(list), defaultdict(list)

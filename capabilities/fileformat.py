@@ -5,6 +5,7 @@ One shape serves both directions: ``parse_framework`` turns a file into the plai
 Every problem is collected with where it is, so one run tells an editor everything to fix.
 """
 
+import re
 from dataclasses import dataclass, field
 
 import yaml
@@ -14,6 +15,9 @@ from .models import LEVELS, MAX_LEVEL, MIN_LEVEL
 
 FORMAT = "mnr-framework/1"
 STATUSES = ("draft", "published", "retired")
+
+
+_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 
 class FrameworkFileError(Exception):
@@ -71,6 +75,29 @@ class _Checker:
             return ""
         return value
 
+    def source(self, entry, key, where):
+        """A ``source`` mark: ``mnr-2016`` (the default, left out of the dict) or ``portal``."""
+        value = entry.get(key)
+        if value is None or value == DEFAULT_SOURCE:
+            return None
+        if value not in SOURCES:
+            self.fail(where, f"'{key}' must be one of {', '.join(SOURCES)}, found {value!r}")
+            return None
+        return value
+
+    def tag_list(self, entry, where, known):
+        """An entry's ``tags``: codes defined in the file's ``tags`` list, in that list's order."""
+        value = entry.get("tags")
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.fail(where, "'tags' must be a list of tag codes")
+            return []
+        for code in value:
+            if code not in known:
+                self.fail(where, f"unknown tag {code!r} (the file defines: {', '.join(known) or 'none'})")
+        return sorted({code for code in value if code in known}, key=known.index)
+
     def integer(self, entry, key, where, low, high):
         value = entry.get(key)
         if isinstance(value, bool) or not isinstance(value, int):
@@ -90,7 +117,10 @@ TRANSLATABLE = {
     "capability": ("title", "summary", "outcome"),
     "indicator": ("question", "guidance"),
     "enabler": ("name", "description"),
+    "tag": ("name", "lens"),
 }
+SOURCES = ("mnr-2016", "portal")
+DEFAULT_SOURCE = "mnr-2016"
 
 
 def _translations(c, entry, kind, where, levels=False):
@@ -133,6 +163,18 @@ def _translations(c, entry, kind, where, levels=False):
     return result
 
 
+def _with_marks(row, source=None, tags=None, **others):
+    """Add the optional marks to a row only when set, so that files without them read unchanged."""
+    if source:
+        row["source"] = source
+    for key, value in others.items():
+        if value:
+            row[key] = value
+    if tags:
+        row["tags"] = tags
+    return row
+
+
 def _with_translations(row, translations):
     if translations:
         row["translations"] = translations
@@ -160,7 +202,9 @@ def parse_framework(text, source="<framework>"):
     """Validate a framework file and return its normalised dict, or raise FrameworkFileError."""
     data = load_yaml(text, source)
     c = _Checker()
-    top = c.fields(data, "file", ["format", "version", "scale", "sectors", "domains", "capabilities", "enablers"])
+    top = c.fields(
+        data, "file", ["format", "version", "scale", "sectors", "domains", "capabilities", "enablers"], ["tags"]
+    )
     if top is None:
         raise FrameworkFileError(source, c.problems)
     if top.get("format") != FORMAT:
@@ -181,7 +225,7 @@ def parse_framework(text, source="<framework>"):
     scale, seen_levels = [], set()
     for i, entry in enumerate(c.items(top, "scale", "file"), 1):
         where = f"scale entry {i}"
-        entry = c.fields(entry, where, ["level", "name"], ["description", "translations"])
+        entry = c.fields(entry, where, ["level", "name"], ["description", "source", "translations"])
         if entry is None:
             continue
         level = c.integer(entry, "level", where, MIN_LEVEL, MAX_LEVEL)
@@ -190,11 +234,14 @@ def parse_framework(text, source="<framework>"):
         seen_levels.add(level)
         scale.append(
             _with_translations(
-                {
-                    "level": level,
-                    "name": c.text(entry, "name", where),
-                    "description": c.text(entry, "description", where, required=False),
-                },
+                _with_marks(
+                    {
+                        "level": level,
+                        "name": c.text(entry, "name", where),
+                        "description": c.text(entry, "description", where, required=False),
+                    },
+                    c.source(entry, "source", where),
+                ),
                 _translations(c, entry, "scale", where),
             )
         )
@@ -242,11 +289,36 @@ def parse_framework(text, source="<framework>"):
         )
     result["domains"] = domains
 
+    tags, tag_codes = [], []
+    raw_tags = top.get("tags")
+    if raw_tags is not None and not isinstance(raw_tags, list):
+        c.fail("file", "'tags' must be a list")
+        raw_tags = []
+    for i, entry in enumerate(raw_tags or [], 1):
+        where = f"tag {_label(entry, 'code', i)}"
+        entry = c.fields(entry, where, ["code", "lens", "name"], ["translations"])
+        if entry is None:
+            continue
+        code = c.text(entry, "code", where)
+        if code in tag_codes:
+            c.fail(where, "duplicate code")
+        elif code and not _SLUG.fullmatch(code):
+            c.fail(where, "a tag code has only lowercase letters, digits and hyphens, e.g. prevention-primary")
+        tag_codes.append(code)
+        tags.append(
+            _with_translations(
+                {"code": code, "lens": c.text(entry, "lens", where), "name": c.text(entry, "name", where)},
+                _translations(c, entry, "tag", where),
+            )
+        )
+    if tags:
+        result["tags"] = tags
+
     capabilities, numbers, indicator_codes = [], set(), set()
     for i, entry in enumerate(c.items(top, "capabilities", "file"), 1):
         where = f"capability {_label(entry, 'number', i)}"
         entry = c.fields(
-            entry, where, ["number", "domain", "title", "summary", "outcome", "indicators"], ["translations"]
+            entry, where, ["number", "domain", "title", "summary", "outcome", "indicators"], ["tags", "translations"]
         )
         if entry is None:
             continue
@@ -261,7 +333,10 @@ def parse_framework(text, source="<framework>"):
         for j, ind in enumerate(c.items(entry, "indicators", where), 1):
             iwhere = f"{where} › indicator {_label(ind, 'code', j)}"
             ind = c.fields(
-                ind, iwhere, ["code", "question", "weight", "sectors", "levels"], ["guidance", "translations"]
+                ind,
+                iwhere,
+                ["code", "question", "weight", "sectors", "levels"],
+                ["guidance", "source", "tags", "translations"],
             )
             if ind is None:
                 continue
@@ -294,29 +369,30 @@ def parse_framework(text, source="<framework>"):
                 missing = [lv for lv in LEVELS if lv not in levels]
                 if missing:
                     c.fail(iwhere, f"no descriptor for level(s) {', '.join(map(str, missing))}")
-            indicators.append(
-                _with_translations(
-                    {
-                        "code": code,
-                        "question": c.text(ind, "question", iwhere),
-                        "guidance": c.text(ind, "guidance", iwhere, required=False),
-                        "weight": weight,
-                        "sectors": list(ind_sectors),
-                        "levels": dict(sorted(descriptors.items())),
-                    },
-                    _translations(c, ind, "indicator", iwhere, levels=True),
-                )
-            )
+            row = {"code": code}
+            _with_marks(row, c.source(ind, "source", iwhere))
+            row |= {
+                "question": c.text(ind, "question", iwhere),
+                "guidance": c.text(ind, "guidance", iwhere, required=False),
+                "weight": weight,
+                "sectors": list(ind_sectors),
+            }
+            _with_marks(row, tags=c.tag_list(ind, iwhere, tag_codes))
+            row["levels"] = dict(sorted(descriptors.items()))
+            indicators.append(_with_translations(row, _translations(c, ind, "indicator", iwhere, levels=True)))
         capabilities.append(
             _with_translations(
-                {
-                    "number": number,
-                    "domain": domain,
-                    "title": c.text(entry, "title", where),
-                    "summary": c.text(entry, "summary", where),
-                    "outcome": c.text(entry, "outcome", where),
-                    "indicators": indicators,
-                },
+                _with_marks(
+                    {
+                        "number": number,
+                        "domain": domain,
+                        "title": c.text(entry, "title", where),
+                        "summary": c.text(entry, "summary", where),
+                        "outcome": c.text(entry, "outcome", where),
+                    },
+                    tags=c.tag_list(entry, where, tag_codes),
+                )
+                | {"indicators": indicators},
                 _translations(c, entry, "capability", where),
             )
         )
@@ -330,7 +406,9 @@ def parse_framework(text, source="<framework>"):
     enablers, enabler_codes = [], set()
     for i, entry in enumerate(c.items(top, "enablers", "file"), 1):
         where = f"enabler {_label(entry, 'code', i)}"
-        entry = c.fields(entry, where, ["code", "name", "description"], ["capabilities", "translations"])
+        entry = c.fields(
+            entry, where, ["code", "name", "description"], ["source", "capabilities", "links_source", "translations"]
+        )
         if entry is None:
             continue
         code = c.text(entry, "code", where)
@@ -344,17 +422,14 @@ def parse_framework(text, source="<framework>"):
         for n in supports:
             if n not in numbers:
                 c.fail(where, f"unknown capability {n!r}")
-        enablers.append(
-            _with_translations(
-                {
-                    "code": code,
-                    "name": c.text(entry, "name", where),
-                    "description": c.text(entry, "description", where),
-                    "capabilities": sorted(supports),
-                },
-                _translations(c, entry, "enabler", where),
-            )
-        )
+        row = _with_marks({"code": code}, c.source(entry, "source", where))
+        row |= {
+            "name": c.text(entry, "name", where),
+            "description": c.text(entry, "description", where),
+            "capabilities": sorted(supports),
+        }
+        _with_marks(row, links_source=c.source(entry, "links_source", where))
+        enablers.append(_with_translations(row, _translations(c, entry, "enabler", where)))
     result["enablers"] = enablers
 
     if c.problems:
@@ -363,10 +438,10 @@ def parse_framework(text, source="<framework>"):
 
 
 def version_as_dict(version):
-    """The normalised dict of a stored version, in file order (9 queries)."""
+    """The normalised dict of a stored version, in file order (12 queries)."""
     from django.utils import translation
 
-    from .models import Capability, Enabler, Sector
+    from .models import Capability, Enabler, Sector, Tag
     from .translation import translations_of
 
     def texts(obj, kind, row, levels=None):
@@ -386,14 +461,21 @@ def version_as_dict(version):
                 result[lang] = by_level
         return result
 
+    def marked(obj):
+        return None if obj.source == DEFAULT_SOURCE else obj.source
+
+    def tag_codes(obj):
+        return [t.code for t in sorted(obj.tags.all(), key=lambda t: (t.order, t.code))]
+
     with translation.override(settings.MODELTRANSLATION_DEFAULT_LANGUAGE):
         capabilities = (
             Capability.objects.filter(version=version)
             .select_related("domain")
-            .prefetch_related("indicators__sectors", "indicators__descriptors")
+            .prefetch_related("tags", "indicators__sectors", "indicators__descriptors", "indicators__tags")
             .order_by("number")
         )
-        return {
+        tags = list(Tag.objects.filter(version=version).order_by("order", "code"))
+        result = {
             "version": {
                 "code": version.code,
                 "title": version.title,
@@ -401,7 +483,11 @@ def version_as_dict(version):
                 "status": version.status,
             },
             "scale": [
-                texts(m, "scale", {"level": m.level, "name": m.name, "description": m.description})
+                texts(
+                    m,
+                    "scale",
+                    _with_marks({"level": m.level, "name": m.name, "description": m.description}, marked(m)),
+                )
                 for m in version.levels.order_by("level")
             ],
             "sectors": [
@@ -412,28 +498,40 @@ def version_as_dict(version):
                 texts(d, "domain", {"code": d.code, "name": d.name, "outcome": d.outcome})
                 for d in version.domains.order_by("order", "code")
             ],
+        }
+        if tags:
+            result["tags"] = [texts(t, "tag", {"code": t.code, "lens": t.lens, "name": t.name}) for t in tags]
+        result |= {
             "capabilities": [
                 texts(
                     cap,
                     "capability",
-                    {
-                        "number": cap.number,
-                        "domain": cap.domain.code,
-                        "title": cap.title,
-                        "summary": cap.summary,
-                        "outcome": cap.outcome,
+                    _with_marks(
+                        {
+                            "number": cap.number,
+                            "domain": cap.domain.code,
+                            "title": cap.title,
+                            "summary": cap.summary,
+                            "outcome": cap.outcome,
+                        },
+                        tags=tag_codes(cap),
+                    )
+                    | {
                         "indicators": [
                             texts(
                                 ind,
                                 "indicator",
-                                {
-                                    "code": ind.code,
+                                _with_marks({"code": ind.code}, marked(ind))
+                                | {
                                     "question": ind.question,
                                     "guidance": ind.guidance,
                                     "weight": ind.weight,
                                     "sectors": [
                                         s.code for s in sorted(ind.sectors.all(), key=lambda s: (s.order, s.code))
                                     ],
+                                }
+                                | _with_marks({}, tags=tag_codes(ind))
+                                | {
                                     "levels": {
                                         d.level: d.text for d in sorted(ind.descriptors.all(), key=lambda d: d.level)
                                     },
@@ -450,18 +548,20 @@ def version_as_dict(version):
                 texts(
                     e,
                     "enabler",
-                    {
-                        "code": e.code,
+                    _with_marks({"code": e.code}, marked(e))
+                    | {
                         "name": e.name,
                         "description": e.description,
                         "capabilities": sorted(c.number for c in e.capabilities.all()),
-                    },
+                    }
+                    | _with_marks({}, links_source=None if e.links_source == DEFAULT_SOURCE else e.links_source),
                 )
                 for e in Enabler.objects.filter(version=version)
                 .prefetch_related("capabilities")
                 .order_by("order", "code")
             ],
         }
+        return result
 
 
 class _Dumper(yaml.SafeDumper):

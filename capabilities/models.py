@@ -15,6 +15,24 @@ MAX_LEVEL = 4
 LEVELS = range(MIN_LEVEL, MAX_LEVEL + 1)
 
 
+class Source(models.TextChoices):
+    """Where a framework element comes from: the published MNR text, or the portal's own addition."""
+
+    MNR_2016 = "mnr-2016", _("MNR 2016")
+    PORTAL = "portal", _("Portal addition")
+
+
+def _source_field(verbose_name=None, help_text=None):
+    return models.CharField(
+        verbose_name or _("source"),
+        max_length=10,
+        choices=Source.choices,
+        default=Source.MNR_2016,
+        help_text=help_text
+        or _("MNR 2016 when the published MNR text has it; Portal addition when the portal added it."),
+    )
+
+
 class Sector(models.Model):
     """A kind of stakeholder organisation; shared by all framework versions."""
 
@@ -97,6 +115,28 @@ class Domain(models.Model):
         return f"{self.code}. {self.name}"
 
 
+class Tag(models.Model):
+    """A lens on the framework (e.g. the Prevention Framework's prevention levels), carried by capabilities
+    and indicators so an analysis or report can be filtered by it."""
+
+    version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="tags")
+    code = models.SlugField(_("code"), max_length=40)
+    lens = models.CharField(
+        _("lens"), max_length=120, help_text=_("The group the tag belongs to, e.g. Prevention level.")
+    )
+    name = models.CharField(_("name"), max_length=120)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["version", "order", "code"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="tag_code_unique_per_version")]
+
+    def __str__(self):
+        return f"{self.lens}: {self.name}"
+
+
 class Capability(models.Model):
     version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="capabilities")
     domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="capabilities")
@@ -104,6 +144,7 @@ class Capability(models.Model):
     title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(_("summary"))
     outcome = models.TextField(_("outcome"))
+    tags = models.ManyToManyField(Tag, blank=True, related_name="capabilities", verbose_name=_("tags"))
 
     class Meta:
         ordering = ["version", "number"]
@@ -127,6 +168,11 @@ class Enabler(models.Model):
     description = models.TextField(_("description"))
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     capabilities = models.ManyToManyField(Capability, blank=True, related_name="enablers", verbose_name=_("supports"))
+    source = _source_field()
+    links_source = _source_field(
+        _("source of the links"),
+        _("Where the links to the capabilities it supports come from (the MNR text does not list them)."),
+    )
 
     class Meta:
         ordering = ["version", "order", "code"]
@@ -145,6 +191,7 @@ class MaturityLevel(models.Model):
     level = models.PositiveSmallIntegerField(_("level"))
     name = models.CharField(_("name"), max_length=80)
     description = models.TextField(_("description"), blank=True)
+    source = _source_field()
 
     class Meta:
         ordering = ["version", "level"]
@@ -170,6 +217,8 @@ class Indicator(models.Model):
     guidance = models.TextField(_("evidence guidance"), blank=True)
     weight = models.PositiveSmallIntegerField(_("weight"), default=1)
     sectors = models.ManyToManyField(Sector, related_name="indicators", verbose_name=_("sectors asked"))
+    source = _source_field()
+    tags = models.ManyToManyField(Tag, blank=True, related_name="indicators", verbose_name=_("tags"))
 
     class Meta:
         ordering = ["version", "capability__number", "order", "code"]

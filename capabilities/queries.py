@@ -79,3 +79,27 @@ def framework_tree(version: FrameworkVersion) -> FrameworkTree:
 def framework_tree_forget():
     """Drop every cached tree (tests that rewrite a published version behind the triggers' back)."""
     _published.cache_clear()
+
+
+def version_tags(version_id):
+    """The tags of a version with the capabilities each one reaches, as plain data (2 queries).
+
+    A capability carries a tag when it is tagged itself or through one of its indicators. Returns
+    ``[{"code", "name", "lens", "capabilities": [numbers]}]`` in the file's order, names and lenses
+    in the active language (falling back to English).
+    """
+    from .models import Capability, Indicator, Tag
+
+    tags = list(Tag.objects.filter(version_id=version_id).order_by("order", "code"))
+    direct = Capability.tags.through.objects.filter(tag__version_id=version_id).values_list(
+        "tag_id", "capability__number"
+    )
+    through_indicators = Indicator.tags.through.objects.filter(tag__version_id=version_id).values_list(
+        "tag_id", "indicator__capability__number"
+    )
+    numbers = {}
+    for tag_id, number in direct.union(through_indicators):
+        numbers.setdefault(tag_id, set()).add(number)
+    return [
+        {"code": t.code, "name": t.name, "lens": t.lens, "capabilities": sorted(numbers.get(t.pk, ()))} for t in tags
+    ]

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .fileformat import TRANSLATABLE, version_as_dict
+from .fileformat import DEFAULT_SOURCE, TRANSLATABLE, version_as_dict
 from .models import (
     LEVELS,
     Capability,
@@ -21,6 +21,7 @@ from .models import (
     LevelDescriptor,
     MaturityLevel,
     Sector,
+    Tag,
 )
 from .translation import all_language_values, other_languages, translation_columns
 
@@ -145,7 +146,7 @@ def _framework_load(*, data) -> LoadResult:
 def _load_rows(version, data, w):
     levels = {m.level: m for m in version.levels.all()}
     for row in data["scale"]:
-        values = _texts("scale", row)
+        values = _texts("scale", row) | {"source": row.get("source", DEFAULT_SOURCE)}
         if row["level"] in levels:
             w.sync(levels[row["level"]], values)
         else:
@@ -159,6 +160,14 @@ def _load_rows(version, data, w):
         else:
             domains[row["code"]] = w.create(Domain, version=version, code=row["code"], **values)
 
+    tags = {t.code: t for t in version.tags.all()}
+    for order, row in enumerate(data.get("tags", [])):
+        values = _texts("tag", row) | {"order": order}
+        if row["code"] in tags:
+            w.sync(tags[row["code"]], values)
+        else:
+            tags[row["code"]] = w.create(Tag, version=version, code=row["code"], **values)
+
     sectors = {s.code: s for s in Sector.objects.all()}
     capabilities = {c.number: c for c in version.capabilities.all()}
     indicators = {i.code: i for i in version.indicators.all()}
@@ -168,8 +177,14 @@ def _load_rows(version, data, w):
             cap = w.sync(capabilities[row["number"]], values)
         else:
             cap = capabilities[row["number"]] = w.create(Capability, version=version, number=row["number"], **values)
+        w.set_m2m(cap.tags, [tags[code] for code in row.get("tags", [])])
         for order, ind_row in enumerate(row["indicators"]):
-            values = _texts("indicator", ind_row) | {"capability": cap, "weight": ind_row["weight"], "order": order}
+            values = _texts("indicator", ind_row) | {
+                "capability": cap,
+                "weight": ind_row["weight"],
+                "order": order,
+                "source": ind_row.get("source", DEFAULT_SOURCE),
+            }
             if ind_row["code"] in indicators:
                 indicator = w.sync(indicators[ind_row["code"]], values)
             else:
@@ -177,6 +192,7 @@ def _load_rows(version, data, w):
                     Indicator, version=version, code=ind_row["code"], **values
                 )
             w.set_m2m(indicator.sectors, [sectors[code] for code in ind_row["sectors"]])
+            w.set_m2m(indicator.tags, [tags[code] for code in ind_row.get("tags", [])])
             descriptors = {d.level: d for d in indicator.descriptors.all()}
             for level, text in ind_row["levels"].items():
                 values = {"text": text, "text_en": text} | {
@@ -192,10 +208,15 @@ def _load_rows(version, data, w):
     w.delete_missing(version.indicators.exclude(code__in=wanted_codes))
     w.delete_missing(version.capabilities.exclude(number__in=[c["number"] for c in data["capabilities"]]))
     w.delete_missing(version.domains.exclude(code__in=[d["code"] for d in data["domains"]]))
+    w.delete_missing(version.tags.exclude(code__in=[t["code"] for t in data.get("tags", [])]))
 
     enablers = {e.code: e for e in version.enablers.all()}
     for order, row in enumerate(data["enablers"]):
-        values = _texts("enabler", row) | {"order": order}
+        values = _texts("enabler", row) | {
+            "order": order,
+            "source": row.get("source", DEFAULT_SOURCE),
+            "links_source": row.get("links_source", DEFAULT_SOURCE),
+        }
         if row["code"] in enablers:
             enabler = w.sync(enablers[row["code"]], values)
         else:
@@ -321,7 +342,7 @@ def framework_retire(*, version) -> FrameworkVersion:
 
 @transaction.atomic
 def framework_clone(*, version, code, title, description=None) -> FrameworkVersion:
-    """Copy a version and everything under it into a new, independent draft (bulk, 12 queries).
+    """Copy a version and everything under it into a new, independent draft (bulk, 17 queries).
 
     The new version is named as it will be published (``version_name_problems``); the description
     is the original's unless another is given.
@@ -343,14 +364,20 @@ def framework_clone(*, version, code, title, description=None) -> FrameworkVersi
             {"code": _("A framework version with code %(code)s already exists.") % {"code": code}}
         ) from None
     MaturityLevel.objects.bulk_create(
-        MaturityLevel(version=clone, level=m.level, **all_language_values(m)) for m in version.levels.all()
+        MaturityLevel(version=clone, level=m.level, source=m.source, **all_language_values(m))
+        for m in version.levels.all()
     )
+    old_tags = list(version.tags.all())
+    new_tags = Tag.objects.bulk_create(
+        Tag(version=clone, code=t.code, order=t.order, **all_language_values(t)) for t in old_tags
+    )
+    tag_map = {old.pk: new for old, new in zip(old_tags, new_tags, strict=True)}
     old_domains = list(version.domains.all())
     new_domains = Domain.objects.bulk_create(
         Domain(version=clone, code=d.code, order=d.order, **all_language_values(d)) for d in old_domains
     )
     domain_map = {old.pk: new for old, new in zip(old_domains, new_domains, strict=True)}
-    old_caps = list(version.capabilities.all())
+    old_caps = list(version.capabilities.prefetch_related("tags"))
     new_caps = Capability.objects.bulk_create(
         Capability(
             version=clone,
@@ -361,7 +388,13 @@ def framework_clone(*, version, code, title, description=None) -> FrameworkVersi
         for c in old_caps
     )
     cap_map = {old.pk: new for old, new in zip(old_caps, new_caps, strict=True)}
-    old_inds = list(version.indicators.prefetch_related("descriptors", "sectors"))
+    CapabilityTags = Capability.tags.through
+    CapabilityTags.objects.bulk_create(
+        CapabilityTags(capability_id=cap_map[old.pk].pk, tag_id=tag_map[t.pk].pk)
+        for old in old_caps
+        for t in old.tags.all()
+    )
+    old_inds = list(version.indicators.prefetch_related("descriptors", "sectors", "tags"))
     new_inds = Indicator.objects.bulk_create(
         Indicator(
             version=clone,
@@ -369,6 +402,7 @@ def framework_clone(*, version, code, title, description=None) -> FrameworkVersi
             code=i.code,
             order=i.order,
             weight=i.weight,
+            source=i.source,
             **all_language_values(i),
         )
         for i in old_inds
@@ -384,9 +418,23 @@ def framework_clone(*, version, code, title, description=None) -> FrameworkVersi
         for old, new in zip(old_inds, new_inds, strict=True)
         for s in old.sectors.all()
     )
+    IndicatorTags = Indicator.tags.through
+    IndicatorTags.objects.bulk_create(
+        IndicatorTags(indicator_id=new.pk, tag_id=tag_map[t.pk].pk)
+        for old, new in zip(old_inds, new_inds, strict=True)
+        for t in old.tags.all()
+    )
     old_enablers = list(version.enablers.prefetch_related("capabilities"))
     new_enablers = Enabler.objects.bulk_create(
-        Enabler(version=clone, code=e.code, order=e.order, **all_language_values(e)) for e in old_enablers
+        Enabler(
+            version=clone,
+            code=e.code,
+            order=e.order,
+            source=e.source,
+            links_source=e.links_source,
+            **all_language_values(e),
+        )
+        for e in old_enablers
     )
     EnablerCapabilities = Enabler.capabilities.through
     EnablerCapabilities.objects.bulk_create(

@@ -2,7 +2,7 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Capability, Domain, Enabler, Indicator, LevelDescriptor, MaturityLevel, Sector
+from .models import Capability, Domain, Enabler, Indicator, LevelDescriptor, MaturityLevel, Sector, Tag
 
 
 @register(Sector)
@@ -33,6 +33,11 @@ class MaturityLevelTranslation(TranslationOptions):
 @register(Indicator)
 class IndicatorTranslation(TranslationOptions):
     fields = ("question", "guidance")
+
+
+@register(Tag)
+class TagTranslation(TranslationOptions):
+    fields = ("name", "lens")
 
 
 @register(LevelDescriptor)

@@ -24,7 +24,9 @@ from capabilities.models import (
     LevelDescriptor,
     MaturityLevel,
     Sector,
+    Source,
 )
+from capabilities.queries import version_tags
 
 from . import scoring
 from .models import EnablerScore, ValidatedLevel
@@ -161,7 +163,7 @@ def _domain_profile(code, caps):
 def cycle_report_data(cycle, *, now=None, language=None):
     """Everything the gap report says about one cycle, as plain data, in the cycle's report language.
 
-    13 queries, 16 with a previous cycle, when the cycle comes with its country and framework
+    15 queries, 18 with a previous cycle, when the cycle comes with its country and framework
     version (as ``get_cycle_for_user`` loads it); 2 more otherwise. Framework texts are read in
     ``language`` (default: the cycle's report language), falling back to English.
     """
@@ -199,14 +201,21 @@ def frozen_report_data(cycle, *, language=None):
 def _cycle_report_data(cycle, *, now=None):
     version_id = cycle.framework_version_id
     scale = [
-        {"level": m.level, "name": m.name}
+        {"level": m.level, "name": m.name, "source": m.source}
         for m in MaturityLevel.objects.filter(version_id=version_id).order_by("level")
     ]
     domains = list(Domain.objects.filter(version_id=version_id).order_by("order", "code"))
     capabilities = list(Capability.objects.filter(version_id=version_id).select_related("domain").order_by("number"))
     # Instances, not values(): translated texts fall back to English through the model attributes.
     indicators = {
-        i.pk: {"id": i.pk, "code": i.code, "question": i.question, "weight": i.weight, "number": i.number}
+        i.pk: {
+            "id": i.pk,
+            "code": i.code,
+            "question": i.question,
+            "weight": i.weight,
+            "number": i.number,
+            "source": i.source,
+        }
         for i in Indicator.objects.filter(version_id=version_id)
         .annotate(number=F("capability__number"))
         .order_by("capability__number", "order", "code")
@@ -385,6 +394,8 @@ def _cycle_report_data(cycle, *, now=None):
             "level": enabler_scores[e.pk].level if e.pk in enabler_scores else None,
             "rationale": enabler_scores[e.pk].rationale if e.pk in enabler_scores else "",
             "set_by": _name(enabler_scores[e.pk].set_by) if e.pk in enabler_scores else "",
+            "source": e.source,
+            "links_source": e.links_source,
         }
         for e in Enabler.objects.filter(version_id=version_id).order_by("order", "code")
     ]
@@ -440,6 +451,14 @@ def _cycle_report_data(cycle, *, now=None):
         "resolved": [c["number"] for c in capability_rows if c["resolved"]],
         "data_gaps": [c["number"] for c in capability_rows if c["data_gap"]],
         "enablers": enablers,
+        # What the portal added to the MNR text, for the methodology annex (docs/methodology.md).
+        "portal_additions": {
+            "levels": [m["level"] for m in scale if m["source"] == Source.PORTAL],
+            "enablers": [e["code"] for e in enablers if e["source"] == Source.PORTAL],
+            "enabler_links": any(e["links_source"] == Source.PORTAL for e in enablers),
+            "indicators": [i["code"] for i in indicators.values() if i["source"] == Source.PORTAL],
+        },
+        "tags": version_tags(version_id),
         "previous_cycle": {
             "id": previous.pk,
             "title": previous.title,

@@ -43,6 +43,14 @@ def _coordinator_cycle(request, pk):
     return get_cycle_for_user(request, pk, manage=True)
 
 
+def _lenses(tags):
+    """Tags grouped by lens, in file order: ``[(lens, [tag, ...]), ...]``."""
+    groups = {}
+    for t in tags:
+        groups.setdefault(t["lens"], []).append(t)
+    return list(groups.items())
+
+
 @login_required
 def cycle_analysis(request, pk):
     cycle = _analysis_cycle(request, pk)
@@ -50,16 +58,32 @@ def cycle_analysis(request, pk):
     # Figures in the page's language; observers get theirs through the one function that applies their rules.
     language = get_language()
     data = cycle_report_data(cycle, language=language) if full else observer_report_data(cycle, language=language)
+    # A tag (a lens such as a prevention level) narrows the lists and charts to the capabilities it
+    # reaches; the national figures themselves are computed as always.
+    tag = next((t for t in data["tags"] if t["code"] == request.GET.get("tag")), None)
+    if tag is not None:
+        reached = set(tag["capabilities"])
+        data = {
+            **data,
+            "capabilities": [c for c in data["capabilities"] if c["number"] in reached],
+            "domains": [
+                {**d, "capabilities": [n for n in d["capabilities"] if n in reached]}
+                for d in data["domains"]
+                if reached & set(d["capabilities"])
+            ],
+        }
     caps = {c["number"]: c for c in data["capabilities"]}
     context = {
         "cycle": cycle,
         "data": data,
         "full": full,
+        "tag": tag,
+        "lenses": _lenses(data["tags"]),
         "domain_profile": charts.domain_profile(data),
-        "priorities": [{**p, "cap": caps[p["capability"]]} for p in data["priorities"]],
-        "contested": [caps[n] for n in data["contested"]],
-        "resolved": [caps[n] for n in data["resolved"]],
-        "data_gaps": [caps[n] for n in data["data_gaps"]],
+        "priorities": [{**p, "cap": caps[p["capability"]]} for p in data["priorities"] if p["capability"] in caps],
+        "contested": [caps[n] for n in data["contested"] if n in caps],
+        "resolved": [caps[n] for n in data["resolved"] if n in caps],
+        "data_gaps": [caps[n] for n in data["data_gaps"] if n in caps],
         # A closed cycle's validated levels and enabler scores are final: shown, not offered as forms.
         "editable": full and cycle.status != Cycle.Status.CLOSED,
         "suppressed": [c for c in data["capabilities"] if c["suppressed"]],
@@ -82,6 +106,7 @@ def cycle_analysis(request, pk):
                 ),
             }
             for cap in capabilities
+            if cap.number in caps
         ]
         scores = {s.enabler_id: s for s in EnablerScore.objects.filter(cycle=cycle)}
         context["enabler_rows"] = [

@@ -65,6 +65,7 @@ def test_an_admin_edits_an_indicator_of_a_draft_with_its_descriptors(admin_clien
         "question_fr": "Existe-t-il une unité spécialisée nationale ?",
         "guidance_en": "Unit name and mandate.",
         "weight": 3,
+        "source": "mnr-2016",
         "sectors": [s.pk for s in indicator.sectors.all()],
     }
     descriptors = list(indicator.descriptors.all())
@@ -303,8 +304,9 @@ def test_the_indicator_list_takes_the_same_queries_for_more_versions(
 
 
 # session, user, two-step device, versions (the version filter), sectors (their filter), count of the
-# filtered list, count of all, the page of indicators with their version and capability, domain names (filter)
-QUERIES_INDICATOR_LIST = 9
+# filtered list, count of all, the page of indicators with their version and capability, domain names (filter),
+# tags (their filter)
+QUERIES_INDICATOR_LIST = 10
 
 
 def test_an_indicator_page_says_which_version_it_belongs_to(admin_client_, tiny_framework, draft):

@@ -276,10 +276,10 @@ def test_report_data_holds_the_cycle_meta_and_method(seeded_cycle):
 #   1 maturity levels, 2 domains, 3 capabilities (+ domain), 4 indicators, 5 level descriptors,
 #   6 cycle targets (+ capability), 7 validated levels (+ capability, set_by), 8 sectors,
 #   9 submissions (+ organisation), 10 answers, 11 the previous cycle,
-#   12 enabler scores (+ set_by), 13 enablers.
+#   12 enabler scores (+ set_by), 13 enablers, 14 tags, 15 the capabilities they reach (version_tags).
 # With a previous cycle, 3 more: its included submissions, their answers, its validated levels.
-QUERIES = 13
-QUERIES_WITH_PREVIOUS = 16
+QUERIES = 15
+QUERIES_WITH_PREVIOUS = 18
 
 
 def _add_organisations(cycles, coordinator, count):

@@ -1,5 +1,3 @@
-import sys
-
 from django.core.management.base import BaseCommand, CommandError
 
 from capabilities.crosswalkformat import crosswalk_as_dict, dump_crosswalk
@@ -29,4 +27,4 @@ class Command(BaseCommand):
                 handle.write(text)
             self.stderr.write(f"Wrote {crosswalk} to {output}.")
         else:
-            sys.stdout.write(text)
+            self.stdout.write(text, ending="")
