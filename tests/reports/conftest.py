@@ -51,10 +51,23 @@ CHANGED_AT = datetime(2026, 3, 4, 10, 15, tzinfo=UTC)
 
 
 def answer_set(cycle, organisation, code, choice, *, evidence="", comment="", by=None, at=CHANGED_AT):
-    """Write one answer directly (the questionnaire flow is tested in tests/assessments)."""
+    """Write one answer directly (the questionnaire flow is tested in tests/assessments).
+
+    As in the questionnaire, changing an answer carried from the previous cycle confirms it."""
+    from django.db.models import Case, F, Value, When
+
+    from assessments.models import Carry
+
     updated = Answer.objects.filter(
         submission__cycle=cycle, submission__organisation=organisation, indicator__code=code
-    ).update(choice=choice, evidence=evidence, comment=comment, updated_by=by, updated_at=at)
+    ).update(
+        choice=choice,
+        evidence=evidence,
+        comment=comment,
+        updated_by=by,
+        updated_at=at,
+        carry=Case(When(carry__in=[Carry.PREFILLED, Carry.SUGGESTED], then=Value(Carry.CONFIRMED)), default=F("carry")),
+    )
     assert updated == 1, f"{organisation} is not asked {code} in {cycle}"
 
 

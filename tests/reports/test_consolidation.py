@@ -199,6 +199,8 @@ def test_enabler_scores_set_by_the_coordinator_are_reported(seeded_cycle, coordi
             "level": 2,
             "rationale": "A task force meets monthly.",
             "set_by": "Cora Mendes",
+            "source": "mnr-2016",
+            "links_source": "mnr-2016",
         }
     ]
 
