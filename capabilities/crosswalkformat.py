@@ -176,24 +176,25 @@ def consistency_problems(section, rows):
         if "target" in row:
             by_target[row["target"]].append(row)
     name = SINGULAR[section]
-    for code, group in by_source.items():
-        relations = sorted({r["relation"] for r in group})
-        if len(relations) > 1:
-            problems.append(f"{name} {code}: mapped inconsistently as source ({', '.join(relations)})")
-        elif relations == ["split"] and len(group) < 2:
-            problems.append(f"{name} {code}: a 'split' needs two or more targets (use 'subset' or 'equal' for one)")
-        elif relations != ["split"] and len(group) > 1:
-            targets = ", ".join(str(r["target"]) for r in group)
-            problems.append(f"{name} {code}: '{relations[0]}' to several targets ({targets}); only a 'split' may")
-    for code, group in by_target.items():
-        relations = sorted({r["relation"] for r in group})
-        if len(relations) > 1:
-            problems.append(f"{name} {code}: mapped inconsistently as target ({', '.join(relations)})")
-        elif relations == ["merged"] and len(group) < 2:
-            problems.append(f"{name} {code}: a 'merged' needs two or more sources (use 'superset' or 'equal' for one)")
-        elif relations != ["merged"] and len(group) > 1:
-            sources = ", ".join(str(r["source"]) for r in group)
-            problems.append(f"{name} {code}: '{relations[0]}' from several sources ({sources}); only a 'merged' may")
+    # The two sides mirror each other: only a 'split' fans out from a source, only a 'merged' gathers into a target.
+    sides = (
+        ("source", by_source, "split", "targets", "subset", "to", "target"),
+        ("target", by_target, "merged", "sources", "superset", "from", "source"),
+    )
+    for side, groups, many, others, instead, direction, other in sides:
+        for code, group in groups.items():
+            relations = sorted({r["relation"] for r in group})
+            if len(relations) > 1:
+                problems.append(f"{name} {code}: mapped inconsistently as {side} ({', '.join(relations)})")
+            elif relations == [many] and len(group) < 2:
+                problems.append(
+                    f"{name} {code}: a '{many}' needs two or more {others} (use '{instead}' or 'equal' for one)"
+                )
+            elif relations != [many] and len(group) > 1:
+                listed = ", ".join(str(r[other]) for r in group)
+                problems.append(
+                    f"{name} {code}: '{relations[0]}' {direction} several {others} ({listed}); only a '{many}' may"
+                )
     return problems
 
 
