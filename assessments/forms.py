@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from capabilities.models import FrameworkVersion, Sector
+from capabilities.translation import fw_text
 
 from .models import Choice, Cycle, Organisation
 from .participants import OrganisationRow
@@ -299,14 +300,14 @@ class AnswerForm(forms.Form):
             kwargs["initial"] = {"choice": answer.choice, "evidence": answer.evidence, "comment": answer.comment}
         super().__init__(*args, **kwargs)
         self.answer = answer
-        descriptors = {d.level: d.text for d in answer.indicator.descriptors.all()}
+        descriptors = {d.level: fw_text(d, "text") for d in answer.indicator.descriptors.all()}
         choices = [
             (
                 str(level.level),
                 format_html(
                     "<strong>{} · {}</strong> — <bdi>{}</bdi>",
                     level.level,
-                    level.name,
+                    fw_text(level, "name"),
                     descriptors.get(level.level, ""),
                 ),
             )

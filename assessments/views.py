@@ -18,8 +18,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from capabilities.models import LevelDescriptor, Sector, Source
@@ -482,6 +482,7 @@ def _render_capability(request, submission, capability, bound=None, status=200):
             "carried_count": sum(1 for item in items if item["answer"].awaits_confirmation),
             "csrf_cookie_name": settings.CSRF_COOKIE_NAME,
             "portal_levels": [level for level in tree.levels if level.source == Source.PORTAL],
+            "draft_translation": (get_language() or "").split("-")[0] in tree.provisional_languages,
         },
         status=status,
     )

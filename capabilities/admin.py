@@ -6,7 +6,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
 
-from . import services
+from . import services, translationfiles, translationpacks
 from .crosswalkformat import consistency_problems, crosswalk_as_dict, crosswalk_problems, version_codes
 from .models import (
     Capability,
@@ -29,6 +29,7 @@ from .models import (
     MaturityLevel,
     Sector,
     Tag,
+    TranslationPack,
 )
 
 
@@ -568,3 +569,212 @@ class CrosswalkAdmin(admin.ModelAdmin):
         if not missing:
             return _("Every capability and indicator of both versions is mapped.")
         return _("Not mapped yet: %(problems)s") % {"problems": "; ".join(missing[:20])}
+
+
+class PackReviewForm(forms.Form):
+    reviewer = forms.CharField(
+        label=_("Reviewer"),
+        max_length=200,
+        help_text=_("The native-speaking child-protection professional who checked the translation."),
+    )
+
+
+class PackUploadForm(forms.Form):
+    workbook = forms.FileField(
+        label=_("Translated workbook (.xlsx)"),
+        help_text=_("The workbook downloaded from this page or made by export_translation, with column E filled."),
+    )
+    translator = forms.CharField(label=_("Translator"), max_length=200, required=False)
+
+
+@admin.register(TranslationPack)
+class TranslationPackAdmin(admin.ModelAdmin):
+    """Packs per version and language: completeness, what is missing, the workbook round trip, review and going live.
+
+    Texts are not edited one by one here: a correction goes through the translator's workbook (download,
+    fill in, upload), which checks every text the way ``import_translation`` does.
+    """
+
+    list_display = ["version", "language", "status", "completeness_figure", "translator", "reviewer", "published_at"]
+    list_filter = ["status", "language", "version"]
+    search_fields = ["version__code", "translator", "reviewer"]
+    readonly_fields = ["version", "language", "status", "reviewer", "reviewed_at", "published_at", "created_at"]
+    fields = ["version", "language", "status", "translator", "reviewer", "note", "reviewed_at", "published_at"]
+    change_form_template = "admin/capabilities/translationpack/change_form.html"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("version")
+            .annotate(n_done=Count("texts", filter=~models.Q(texts__text="")))
+        )
+
+    def has_add_permission(self, request):
+        return False  # a pack starts from a workbook: import_translation, or the upload on a pack's page
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_live:
+            return False  # its texts are in the framework's columns; supersede it with a new pack instead
+        return super().has_delete_permission(request, obj)
+
+    @admin.display(description=_("translated"), ordering="n_done")
+    def completeness_figure(self, obj):
+        return f"{obj.n_done}"
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        view = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/workbook/", view(self.workbook_view), name="{}_{}_workbook".format(*info)),
+            path("<path:object_id>/upload/", view(self.upload_view), name="{}_{}_upload".format(*info)),
+            path("<path:object_id>/review/", view(self.review_view), name="{}_{}_review".format(*info)),
+            path("<path:object_id>/go-live/", view(self.go_live_view), name="{}_{}_go_live".format(*info)),
+        ] + super().get_urls()
+
+    def _pack_or_404(self, request, object_id):
+        pack = self.get_object(request, unquote(object_id))
+        if pack is None:
+            raise Http404(_("No such translation pack."))
+        return pack
+
+    def _back(self, pack):
+        return redirect(reverse("admin:capabilities_translationpack_change", args=[pack.pk]))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        pack = self.get_object(request, unquote(object_id))
+        if pack is not None:
+            current = translationpacks.framework_texts(pack.version)
+            figure = translationpacks.completeness(pack, current)
+            missing = [current[key] for row in figure["rows"] for key in row["missing"]]
+            may_change = self.has_change_permission(request, pack)
+            extra_context = (extra_context or {}) | {
+                "completeness": figure,
+                "missing": missing[:300],
+                "missing_more": max(0, len(missing) - 300),
+                "may_change": may_change,
+                "review_form": PackReviewForm(),
+                "upload_form": PackUploadForm(initial={"translator": pack.translator}),
+                "other_packs": TranslationPack.objects.filter(version=pack.version, language=pack.language)
+                .exclude(pk=pack.pk)
+                .order_by("-created_at"),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def workbook_view(self, request, object_id):
+        pack = self._pack_or_404(request, object_id)
+        if not self.has_view_permission(request, pack):
+            raise PermissionDenied
+        texts = translationpacks.framework_texts(pack.version)
+        data = translationfiles.dump_xlsx(
+            pack.version, pack.language, texts, {t.key: t.text for t in pack.texts.all()}, translator=pack.translator
+        )
+        response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="{pack.version.code}.{pack.language}.xlsx"'
+        return response
+
+    def upload_view(self, request, object_id):
+        pack = self._pack_or_404(request, object_id)
+        if request.method != "POST":
+            return self._back(pack)
+        if not self.has_change_permission(request, pack):
+            raise PermissionDenied
+        form = PackUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    self.message_user(request, error, messages.ERROR)
+            return self._back(pack)
+        upload = form.cleaned_data["workbook"]
+        try:
+            if upload.size > translationfiles.MAX_BYTES:
+                raise translationpacks.PackProblems([(upload.name, _("the file is larger than 20 MB"))])
+            pack_file = translationfiles.parse_xlsx(upload.read(), source=upload.name)
+            if (pack_file.version, pack_file.language) != (pack.version.code, pack.language):
+                raise translationpacks.PackProblems(
+                    [
+                        (
+                            upload.name,
+                            _("this workbook is for %(version)s in %(lang)s, not %(this_version)s in %(this_lang)s")
+                            % {
+                                "version": pack_file.version,
+                                "lang": pack_file.language,
+                                "this_version": pack.version.code,
+                                "this_lang": pack.language,
+                            },
+                        )
+                    ]
+                )
+            new, incomplete = translationpacks.pack_import(
+                version=pack.version,
+                language=pack.language,
+                entries=pack_file.entries,
+                translator=form.cleaned_data["translator"] or pack_file.translator,
+                note=pack.note,
+                where=upload.name,
+            )
+        except translationpacks.PackProblems as exc:
+            self.message_user(
+                request,
+                ngettext(
+                    "Nothing was imported: %(n)d problem.", "Nothing was imported: %(n)d problems.", len(exc.problems)
+                )
+                % {"n": len(exc.problems)},
+                messages.ERROR,
+            )
+            for message in exc.messages[:30]:
+                self.message_user(request, message, messages.ERROR)
+            return self._back(pack)
+        self.log_change(request, new, [{"changed": {"fields": ["texts"]}}])
+        self.message_user(
+            request,
+            _("Imported as the draft pack: %(missing)d texts still without translation show in English.")
+            % {"missing": len(incomplete)},
+            messages.SUCCESS if not incomplete else messages.WARNING,
+        )
+        return self._back(new)
+
+    def review_view(self, request, object_id):
+        pack = self._pack_or_404(request, object_id)
+        if request.method != "POST":
+            return self._back(pack)
+        if not self.has_change_permission(request, pack):
+            raise PermissionDenied
+        form = PackReviewForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ValidationError(_("Name the reviewer who approved this translation."))
+            pack = translationpacks.pack_review(pack=pack, reviewer=form.cleaned_data["reviewer"])
+        except ValidationError as exc:
+            for message in exc.messages:
+                self.message_user(request, message, messages.ERROR)
+            return self._back(pack)
+        self.log_change(request, pack, [{"changed": {"fields": ["status", "reviewer"]}}])
+        self.message_user(
+            request,
+            _("Recorded the review by %(reviewer)s: the pack is %(status)s.")
+            % {"reviewer": pack.reviewer, "status": pack.get_status_display()},
+            messages.SUCCESS,
+        )
+        return self._back(pack)
+
+    def go_live_view(self, request, object_id):
+        pack = self._pack_or_404(request, object_id)
+        if request.method != "POST":
+            return self._back(pack)
+        if not self.has_change_permission(request, pack):
+            raise PermissionDenied
+        try:
+            pack = translationpacks.pack_publish(pack=pack, provisional=request.POST.get("provisional") == "1")
+        except ValidationError as exc:
+            for message in exc.messages[:30]:
+                self.message_user(request, message, messages.ERROR)
+            return self._back(pack)
+        self.log_change(request, pack, [{"changed": {"fields": ["status"]}}])
+        self.message_user(
+            request,
+            _("%(version)s in %(lang)s now shows this pack (%(status)s).")
+            % {"version": pack.version.code, "lang": pack.language, "status": pack.get_status_display()},
+            messages.SUCCESS,
+        )
+        return self._back(pack)

@@ -564,6 +564,39 @@ def version_as_dict(version):
         return result
 
 
+def without_languages(data, languages, *, sector_languages=None):
+    """``data`` (a normalised version) without the ``translations`` of ``languages``.
+
+    The translation columns of a language with a live translation pack belong to the pack, not to the
+    framework file: comparing a file with the database, or exporting a version, leaves them out.
+    Sectors are shared by all versions, so theirs are left out for ``sector_languages`` (default:
+    ``languages``).
+    """
+    languages = set(languages)
+    sector_languages = languages if sector_languages is None else set(sector_languages)
+    if not languages and not sector_languages:
+        return data
+
+    def strip(value, langs):
+        if isinstance(value, list):
+            return [strip(v, langs) for v in value]
+        if not isinstance(value, dict):
+            return value
+        result = {}
+        for key, item in value.items():
+            if key == "translations":
+                kept = {lang: texts for lang, texts in item.items() if lang not in langs}
+                if kept:
+                    result[key] = kept
+            else:
+                result[key] = strip(item, langs)
+        return result
+
+    return {
+        key: strip(value, sector_languages if key == "sectors" else languages) for key, value in data.items()
+    }
+
+
 class _Dumper(yaml.SafeDumper):
     pass
 

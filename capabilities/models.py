@@ -70,6 +70,9 @@ class FrameworkVersion(models.Model):
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Raised each time a translation pack of this version goes live: the cached framework tree of a
+    # published version is keyed by it, so every process reads the new texts on its next request.
+    translations_revision = models.PositiveIntegerField(_("translations revision"), default=0, editable=False)
 
     objects = FrameworkVersionQuerySet.as_manager()
 
@@ -337,3 +340,96 @@ class CrosswalkEntry(models.Model):
 
     def __str__(self):
         return f"{self.source_code or '∅'} → {self.target_code or '∅'} ({self.relation})"
+
+
+class TranslationPack(models.Model):
+    """The translation of one framework version's texts into one language, versioned apart from it.
+
+    A published version never changes in its source language, English; its translations live here so
+    they can be added or corrected without cloning the framework. A pack moves from draft to reviewed
+    to published; a pack may also go live before review as *provisional*, and says so wherever it is
+    shown. At most one pack per version and language is live (provisional or published): going live
+    writes its texts into the version's translation columns, which the questionnaire, the analysis and
+    the reports read (falling back to English per field), and supersedes the pack that was live.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PROVISIONAL = "provisional", _("Provisional (live, awaiting review)")
+        REVIEWED = "reviewed", _("Reviewed")
+        PUBLISHED = "published", _("Published")
+        SUPERSEDED = "superseded", _("Superseded")
+
+    LIVE = (Status.PROVISIONAL, Status.PUBLISHED)
+    WORKING = (Status.DRAFT, Status.REVIEWED)
+
+    version = models.ForeignKey(
+        FrameworkVersion,
+        verbose_name=_("framework version"),
+        on_delete=models.CASCADE,
+        related_name="translation_packs",
+    )
+    language = models.CharField(_("language"), max_length=8)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    translator = models.CharField(_("translator"), max_length=200, blank=True)
+    reviewer = models.CharField(_("reviewer"), max_length=200, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    published_at = models.DateTimeField(_("live since"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["version__code", "language", "-created_at"]
+        verbose_name = _("translation pack")
+        verbose_name_plural = _("translation packs")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "provisional", "reviewed", "published", "superseded"]),
+                name="translation_pack_status_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["version", "language"],
+                condition=Q(status__in=["provisional", "published"]),
+                name="translation_pack_one_live",
+            ),
+            models.UniqueConstraint(
+                fields=["version", "language"],
+                condition=Q(status__in=["draft", "reviewed"]),
+                name="translation_pack_one_in_work",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["reviewed", "published"]) | ~Q(reviewer=""),
+                name="translation_pack_reviewed_has_reviewer",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.version.code} · {self.language} · {self.get_status_display()}"
+
+    @property
+    def is_live(self):
+        return self.status in self.LIVE
+
+    @property
+    def awaits_review(self):
+        return self.status in (self.Status.DRAFT, self.Status.PROVISIONAL)
+
+
+class TranslationText(models.Model):
+    """One text of a pack: its key (e.g. ``indicator:C04.2:question``), the English it translates, and the
+    translation (empty while not done)."""
+
+    pack = models.ForeignKey(TranslationPack, on_delete=models.CASCADE, related_name="texts")
+    key = models.CharField(_("key"), max_length=80)
+    source = models.TextField(_("English"))
+    text = models.TextField(_("translation"), blank=True)
+
+    class Meta:
+        ordering = ["pack", "id"]
+        verbose_name = _("translated text")
+        verbose_name_plural = _("translated texts")
+        constraints = [models.UniqueConstraint(fields=["pack", "key"], name="translation_text_key_unique_per_pack")]
+
+    def __str__(self):
+        return self.key

@@ -3,7 +3,7 @@
 A published (or retired) version never changes: the database refuses inserts and updates below it
 (migration 0002's triggers). So its tree — maturity levels, domains, capabilities, indicators with
 their level descriptors — is read once per process and shared, keyed by the version's id and
-publication time (a draft is read afresh on every call). Translated texts are modeltranslation
+publication time and translations revision (a draft is read afresh on every call). Translated texts are modeltranslation
 fields, resolved in the active language when they are read, so one tree serves every language.
 
 The objects are shared between requests and threads: read them, never change them.
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
-from .models import Capability, FrameworkVersion, Indicator, LevelDescriptor, MaturityLevel
+from .models import Capability, FrameworkVersion, Indicator, LevelDescriptor, MaturityLevel, TranslationPack
 
 CACHED_VERSIONS = 16
 
@@ -28,13 +28,16 @@ class FrameworkTree:
     indicators: dict = field(repr=False)  # by id, each with its capability and prefetched descriptors
     by_number: dict = field(repr=False)
     indicator_ids: dict = field(repr=False)  # capability id -> its indicator ids in page order
+    # Languages whose live translation pack is provisional (a draft awaiting review): pages say so.
+    provisional_languages: frozenset = frozenset()
 
     def capability(self, number):
         return self.by_number.get(number)
 
 
-def _read(version_id) -> FrameworkTree:
-    """4 queries: levels, capabilities with domains, indicators, their descriptors."""
+def _read(version_id, *, packs=False) -> FrameworkTree:
+    """4 queries: levels, capabilities with domains, indicators, their descriptors (5 with ``packs``: the
+    live translation packs, which only a published version has)."""
     levels = tuple(MaturityLevel.objects.filter(version_id=version_id).order_by("level"))
     capabilities = tuple(Capability.objects.filter(version_id=version_id).select_related("domain").order_by("number"))
     by_id = {c.pk: c for c in capabilities}
@@ -55,6 +58,13 @@ def _read(version_id) -> FrameworkTree:
         indicators=indicators,
         by_number={c.number: c for c in capabilities},
         indicator_ids={k: tuple(v) for k, v in indicator_ids.items()},
+        provisional_languages=frozenset(
+            TranslationPack.objects.filter(
+                version_id=version_id, status=TranslationPack.Status.PROVISIONAL
+            ).values_list("language", flat=True)
+        )
+        if packs
+        else frozenset(),
     )
 
 
@@ -62,10 +72,12 @@ _lock = threading.Lock()
 
 
 @functools.lru_cache(maxsize=CACHED_VERSIONS)
-def _published(version_id, published_at):
+def _published(version_id, published_at, translations_revision):
     # ``published_at`` is part of the key: ids can be reused (SQLite after a rollback, a restored
     # database) and a version is published once, so id and time together name one frozen tree.
-    return _read(version_id)
+    # ``translations_revision`` rises when a translation pack goes live, which writes the version's
+    # translation columns: the next request of every process reads the tree with the new texts.
+    return _read(version_id, packs=True)
 
 
 def framework_tree(version: FrameworkVersion) -> FrameworkTree:
@@ -73,7 +85,7 @@ def framework_tree(version: FrameworkVersion) -> FrameworkTree:
     if not version.is_frozen or version.published_at is None:
         return _read(version.pk)
     with _lock:  # one read per version, even when several threads ask at once
-        return _published(version.pk, version.published_at)
+        return _published(version.pk, version.published_at, version.translations_revision)
 
 
 def framework_tree_forget():

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .fileformat import DEFAULT_SOURCE, TRANSLATABLE, version_as_dict
+from .fileformat import DEFAULT_SOURCE, TRANSLATABLE, version_as_dict, without_languages
 from .models import (
     LEVELS,
     Capability,
@@ -102,9 +102,15 @@ def _framework_load(*, data) -> LoadResult:
     5. Publish when the file says so, after the publishing checks.
     """
     w = _Writes()
+    from .translationpacks import languages_with_live_packs, live_languages
+
+    # A language with a live translation pack has its texts from the pack, not from this file.
+    pack_columns = {f"_{lang}" for lang in languages_with_live_packs()}
     for order, row in enumerate(data["sectors"]):
         sector = Sector.objects.filter(code=row["code"]).first()
-        values = _texts("sector", row) | {"order": order}
+        values = {
+            column: value for column, value in _texts("sector", row).items() if column[-3:] not in pack_columns
+        } | {"order": order}
         if sector is None:
             w.create(Sector, code=row["code"], **values)
         else:
@@ -114,7 +120,10 @@ def _framework_load(*, data) -> LoadResult:
     version = FrameworkVersion.objects.filter(code=code).first()
     created = version is None
     wanted_status = data["version"]["status"]
-    if version is not None and _content(version_as_dict(version)) == _content(data):
+    packs = live_languages(version.pk) if version is not None else set()
+    if version is not None and _content(without_languages(version_as_dict(version), packs)) == _content(
+        without_languages(data, packs)
+    ):
         if version.status != wanted_status:
             _change_status(version, wanted_status)
             version.refresh_from_db()

@@ -1,5 +1,6 @@
 """Framework texts translatable per field (django-modeltranslation), with fallback to English."""
 
+from django.utils.html import format_html
 from modeltranslation.translator import TranslationOptions, register
 
 from .models import Capability, Domain, Enabler, Indicator, LevelDescriptor, MaturityLevel, Sector, Tag
@@ -88,3 +89,33 @@ def translation_columns(fields, translations):
         for field in fields
         for lang in other_languages()
     }
+
+
+class EnglishFallback(str):
+    """A framework text shown in English because the active language has no translation for it.
+
+    It renders in HTML as ``<span lang="en" dir="ltr">…</span>``, so that screen readers, hyphenation
+    and fonts treat it as English inside a French or Arabic page (and PDF), and a reviewer can find
+    it. Anything that takes it as plain text (a CSV cell, ``truncatechars``) gets the text.
+    """
+
+    def __html__(self):
+        return format_html('<span lang="en" dir="ltr" class="fw-fallback">{}</span>', str(self))
+
+
+def fw_text(obj, field):
+    """``obj.field`` in the active language; marked as English (``EnglishFallback``) when it falls back.
+
+    Reads only the loaded row's columns: no query.
+    """
+    from django.conf import settings
+    from django.utils.translation import get_language
+
+    value = getattr(obj, field)
+    language = (get_language() or settings.MODELTRANSLATION_DEFAULT_LANGUAGE).split("-")[0]
+    if not value or language == settings.MODELTRANSLATION_DEFAULT_LANGUAGE:
+        return value
+    column = f"{field}_{language}"
+    if hasattr(obj, column) and not getattr(obj, column):
+        return EnglishFallback(value)
+    return value

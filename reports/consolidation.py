@@ -27,6 +27,7 @@ from capabilities.models import (
     Source,
 )
 from capabilities.queries import version_tags
+from capabilities.translation import fw_text
 
 from . import scoring
 from .models import EnablerScore, ValidatedLevel
@@ -211,7 +212,7 @@ def _cycle_report_data(cycle, *, now=None):
         i.pk: {
             "id": i.pk,
             "code": i.code,
-            "question": i.question,
+            "question": fw_text(i, "question"),
             "weight": i.weight,
             "number": i.number,
             "source": i.source,
@@ -221,7 +222,8 @@ def _cycle_report_data(cycle, *, now=None):
         .order_by("capability__number", "order", "code")
     }
     descriptors = {
-        (d.indicator_id, d.level): d.text for d in LevelDescriptor.objects.filter(indicator__version_id=version_id)
+        (d.indicator_id, d.level): fw_text(d, "text")
+        for d in LevelDescriptor.objects.filter(indicator__version_id=version_id)
     }
     targets = {t.capability.number: t.target_level for t in cycle.targets.select_related("capability")}
     for cap in capabilities:
@@ -317,8 +319,8 @@ def _cycle_report_data(cycle, *, now=None):
         capability_rows.append(
             {
                 "number": cap.number,
-                "title": cap.title,
-                "summary": cap.summary,
+                "title": fw_text(cap, "title"),
+                "summary": fw_text(cap, "summary"),
                 "domain": cap.domain.code,
                 "target": score.target,
                 "computed": score.computed,
@@ -378,8 +380,8 @@ def _cycle_report_data(cycle, *, now=None):
         domain_rows.append(
             {
                 "code": d.code,
-                "name": d.name,
-                "outcome": d.outcome,
+                "name": fw_text(d, "name"),
+                "outcome": fw_text(d, "outcome"),
                 **_domain_profile(d.code, caps),
                 "target_mean": round(sum(c["target"] for c in caps) / len(caps), 2) if caps else None,
                 "capabilities": [c["number"] for c in caps],
@@ -389,7 +391,7 @@ def _cycle_report_data(cycle, *, now=None):
     enablers = [
         {
             "code": e.code,
-            "name": e.name,
+            "name": fw_text(e, "name"),
             "description": e.description,
             "level": enabler_scores[e.pk].level if e.pk in enabler_scores else None,
             "rationale": enabler_scores[e.pk].rationale if e.pk in enabler_scores else "",

@@ -2,8 +2,9 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from capabilities.fileformat import dump_framework, version_as_dict
+from capabilities.fileformat import dump_framework, version_as_dict, without_languages
 from capabilities.models import FrameworkVersion
+from capabilities.translationpacks import languages_with_live_packs, live_languages
 
 
 class Command(BaseCommand):
@@ -18,7 +19,11 @@ class Command(BaseCommand):
         if version is None:
             known = ", ".join(FrameworkVersion.objects.values_list("code", flat=True)) or "none"
             raise CommandError(f"No framework version with code {code!r} (known: {known}).")
-        text = dump_framework(version_as_dict(version))
+        # The texts of a language with a live translation pack belong to the pack (export_translation).
+        data = without_languages(
+            version_as_dict(version), live_languages(version.pk), sector_languages=languages_with_live_packs()
+        )
+        text = dump_framework(data)
         if output:
             with open(output, "w", encoding="utf-8") as handle:
                 handle.write(text)
