@@ -31,6 +31,7 @@ run: install-run
 	DEBUG=1 $(BIN)/python manage.py load_framework fixtures/mnr-2016.yaml
 	DEBUG=1 $(BIN)/python manage.py load_framework fixtures/mnr-2016-r2025.yaml
 	DEBUG=1 $(BIN)/python manage.py load_crosswalk fixtures/crosswalk-mnr-2016-to-r2025.yaml
+	DEBUG=1 $(BIN)/python manage.py load_translations fixtures/translations
 	DEBUG=1 $(BIN)/python manage.py seed_demo
 	@echo "MNR Portal is starting on http://$(HOST):$(PORT)/ (Ctrl+C stops it)."
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .models import (
@@ -103,7 +103,8 @@ def framework_texts(version):
 
     def add(kind, code, obj):
         for field in KINDS[kind][1]:
-            source = getattr(obj, f"{field}_{default}") or ""
+            with translation.override(default):  # the English column, or the original one a bulk insert left
+                source = getattr(obj, field) or ""
             if source.strip():
                 key = f"{kind}:{code}:{field}"
                 texts[key] = Text(key, kind, field, obj, source)
@@ -317,9 +318,12 @@ def _write_columns(pack, current):
             objs, columns = changed.setdefault(type(text.obj), ({}, set()))
             objs[text.obj.pk] = text.obj
             columns.add(column)
-    for model, (objs, columns) in changed.items():
-        # Only the translation columns are written: the freeze triggers let exactly those through.
-        model.objects.bulk_update(list(objs.values()), sorted(columns), batch_size=200)
+    # English active while it writes, as framework_load does: with another language active,
+    # django-modeltranslation's queryset rewrites the written columns to that language's.
+    with translation.override(settings.MODELTRANSLATION_DEFAULT_LANGUAGE):
+        for model, (objs, columns) in changed.items():
+            # Only the translation columns are written: the freeze triggers let exactly those through.
+            model.objects.bulk_update(list(objs.values()), sorted(columns), batch_size=200)
 
 
 def live_pack(version, language):
