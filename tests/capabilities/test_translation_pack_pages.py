@@ -4,8 +4,8 @@ import io
 
 import pytest
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils import timezone, translation
+from django.utils.html import escape
 from pypdf import PdfReader
 
 from assessments import services
