@@ -14,6 +14,7 @@ from assessments.models import Submission
 from tests.factories import FocalPointRoleFactory, OrganisationFactory, SectorFactory, UserFactory, make_cycle
 
 from .actions import log_in, switch_language
+from .conftest import RESULTS
 
 pytestmark = pytest.mark.browser
 
@@ -120,3 +121,29 @@ def test_focal_point_journey_in_french(page, ministry_submission, ministry_focal
     assert brand_centre_x(page) < page.viewport_size["width"] / 2
 
     answer_and_submit(page, ministry_submission, "Législation", lang="fr", direction="ltr")
+
+
+def test_a_french_focal_point_answers_french_questions_and_descriptors(
+    page, framework, ministry_submission, ministry_focal_point
+):
+    """With the French pack live, the questions and the level descriptors are French; a text the pack lacks
+    shows in English, marked lang="en"; the page says the translation awaits review."""
+    from tests.capabilities.packs import load_shipped_pack
+
+    load_shipped_pack(framework, "fr", skip={"indicator:C01.1:guidance"})
+    log_in(page, ministry_focal_point.username)
+    switch_language(page, "fr")
+    page.goto(f"/questionnaires/{ministry_submission.pk}/capabilities/1/")
+
+    card = page.locator("#ind-C01\\.1")
+    expect(card.locator("h2")).to_contain_text("Un organe national piloté par le gouvernement")
+    expect(card.locator("label[for$='_3']")).to_contain_text("L'organe est doté d'un mandat officiel")
+    fallback = card.locator("span.fw-fallback")
+    expect(fallback).to_have_attribute("lang", "en")
+    expect(fallback).to_contain_text("Name the body and the instrument that created it")
+    expect(page.locator("#draft-translation")).to_be_visible()
+    page.screenshot(path=str(RESULTS / "questionnaire-fr-pack.png"), full_page=False)
+
+    card.locator("input[type=radio][value='2']").check()
+    answer = ministry_submission.answers.get(indicator__code="C01.1")
+    expect(page.locator(f"#state-{answer.pk}")).to_have_class(SAVED_STATE)
