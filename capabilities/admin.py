@@ -726,12 +726,17 @@ class TranslationPackAdmin(admin.ModelAdmin):
                 self.message_user(request, message, messages.ERROR)
             return self._back(pack)
         self.log_change(request, new, [{"changed": {"fields": ["texts"]}}])
-        self.message_user(
-            request,
-            _("Imported as the draft pack: %(missing)d texts still without translation show in English.")
-            % {"missing": len(incomplete)},
-            messages.SUCCESS if not incomplete else messages.WARNING,
-        )
+        if incomplete:
+            self.message_user(
+                request,
+                _("Imported as the draft pack: %(missing)d texts still without translation show in English.")
+                % {"missing": len(incomplete)},
+                messages.WARNING,
+            )
+        else:
+            self.message_user(
+                request, _("Imported as the draft pack: every text has its translation."), messages.SUCCESS
+            )
         return self._back(new)
 
     def review_view(self, request, object_id):

@@ -161,7 +161,7 @@ def heat_map(data):
                     '<td class="{}" title="{}. {} × {}: {}">{}</td>',
                     fill_class(value),
                     cap["number"],
-                    cap["title"],
+                    str(cap["title"]),  # plain text in an attribute: no lang="en" span for an English fallback
                     sector["name"],
                     number(value),
                     number(value),
