@@ -1,4 +1,5 @@
 from django import template
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -39,3 +40,11 @@ def choice_label(choice):
 def progress_bar(answered, total, label=""):
     percent = percent_of(answered, total)
     return {"answered": answered, "total": total, "percent": percent, "label": label}
+
+
+@register.filter
+def bdi(value):
+    """``value`` isolated from the surrounding direction (a name or a date inside an Arabic sentence)."""
+    if value in (None, ""):
+        return value
+    return format_html("<bdi>{}</bdi>", value)

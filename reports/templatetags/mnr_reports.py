@@ -86,6 +86,17 @@ def isolate(value):
     return format_html('<span dir="{}">{}</span>', direction, value) if direction else value
 
 
+@register.filter
+def direction_of(value):
+    """ ``dir="ltr"`` or ``dir="rtl"`` (an attribute) after the text's first strong letter; empty when it has none.
+
+    For a block whose content is one text in another direction than the page (an English evidence quote in
+    an Arabic report): the block takes the text's direction, so its lines wrap and align as that text reads.
+    """
+    direction = text_direction(str(value or ""))
+    return format_html(' dir="{}"', direction) if direction else ""
+
+
 def text_direction(text):
     """ "ltr" or "rtl" after the first strongly directional letter (the rule of ``dir="auto"``), else None."""
     for char in text:

@@ -95,3 +95,22 @@ def test_arabic_charts_use_the_arabic_decimal_comma_and_translated_sector_names(
     assert "وزارة حكومية" in heat_map  # "Government ministry"
     assert re.search(r">\d,\d</td>", heat_map)
     assert not re.search(r">\d\.\d</td>", heat_map)
+
+
+def test_an_english_quote_in_an_arabic_report_is_a_left_to_right_block(national_cycle, coordinator):
+    """The block takes its text's direction, so an English quote wraps and aligns as English does."""
+    from assessments.models import Submission
+
+    submission = national_cycle.submissions.get()
+    answer = submission.answers.filter(indicator__capability__number=1).order_by("pk").first()
+    services.answer_save(
+        answer=answer,
+        choice="3",
+        evidence="Documented in the annual report of the National Committee, section 4.",
+        comment="",
+        base_version=answer.version,
+        by=coordinator,
+    )
+    national_cycle.submissions.update(status=Submission.Status.SUBMITTED)
+    html = render_report_html(cycle_report_data(national_cycle, language="ar"))
+    assert '<blockquote dir="ltr"><span dir="ltr">Documented in the annual report' in html
