@@ -88,7 +88,7 @@ def isolate(value):
 
 @register.filter
 def direction_of(value):
-    """ ``dir="ltr"`` or ``dir="rtl"`` (an attribute) after the text's first strong letter; empty when it has none.
+    """``dir="ltr"`` or ``dir="rtl"`` (an attribute) after the text's first strong letter; empty when it has none.
 
     For a block whose content is one text in another direction than the page (an English evidence quote in
     an Arabic report): the block takes the text's direction, so its lines wrap and align as that text reads.
