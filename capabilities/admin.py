@@ -1,6 +1,7 @@
 """Admin for framework admins. Published and retired versions are shown read-only."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -31,6 +32,7 @@ from .models import (
     Tag,
     TranslationPack,
 )
+from .translation import other_languages
 
 
 class VersionFilter(admin.SimpleListFilter):
@@ -234,6 +236,16 @@ class FrameworkVersionAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.publish_view),
                 name="{}_{}_publish".format(*info),
             ),
+            path(
+                "<path:object_id>/translations/",
+                self.admin_site.admin_view(self.translations_view),
+                name="{}_{}_translations".format(*info),
+            ),
+            path(
+                "<path:object_id>/translations/<str:language>/workbook/",
+                self.admin_site.admin_view(self.translation_workbook_view),
+                name="{}_{}_translation_workbook".format(*info),
+            ),
         ] + super().get_urls()
 
     def _version_or_404(self, request, object_id):
@@ -316,10 +328,72 @@ class FrameworkVersionAdmin(admin.ModelAdmin):
             counts=counts,
         )
 
+    def translations_view(self, request, object_id):
+        """Every language of the version: its live pack and its pack in work, with completeness; a workbook to
+        start or continue a translation, and the upload that makes a filled one the draft pack."""
+        version = self._version_or_404(request, object_id)
+        if not request.user.has_perm("capabilities.view_translationpack"):
+            raise PermissionDenied
+        may_change = request.user.has_perm("capabilities.change_translationpack")
+        current = translationpacks.framework_texts(version)
+        packs = TranslationPack.objects.filter(version=version).exclude(status=TranslationPack.Status.SUPERSEDED)
+        rows = []
+        for language, name in settings.LANGUAGES:
+            if language == settings.MODELTRANSLATION_DEFAULT_LANGUAGE:
+                continue
+            mine = [p for p in packs if p.language == language]
+            rows.append(
+                {
+                    "language": language,
+                    "name": name,
+                    "packs": [(p, translationpacks.completeness(p, current)) for p in mine],
+                }
+            )
+        form = PackUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST":
+            if not may_change:
+                raise PermissionDenied
+            if form.is_valid():
+                pack = _import_upload(self, request, form, version=version)
+                if pack is not None:
+                    return redirect(reverse("admin:capabilities_translationpack_change", args=[pack.pk]))
+        return self._page(
+            request,
+            "translations.html",
+            version,
+            title=_("Translations of %(code)s") % {"code": version.code},
+            rows=rows,
+            total=len(current),
+            form=form,
+            may_change=may_change,
+        )
+
+    def translation_workbook_view(self, request, object_id, language):
+        """A workbook for ``language``: prefilled from the pack in work, else the live one, else empty."""
+        version = self._version_or_404(request, object_id)
+        if not request.user.has_perm("capabilities.view_translationpack"):
+            raise PermissionDenied
+        if language not in other_languages():
+            raise Http404(_("No such language."))
+        packs = TranslationPack.objects.filter(version=version, language=language)
+        pack = (
+            packs.filter(status__in=TranslationPack.WORKING).first()
+            or packs.filter(status__in=TranslationPack.LIVE).first()
+        )
+        data = translationfiles.dump_xlsx(
+            version,
+            language,
+            translationpacks.framework_texts(version),
+            {t.key: t.text for t in pack.texts.all()} if pack else {},
+            translator=pack.translator if pack else "",
+        )
+        return _workbook_response(data, f"{version.code}.{language}.xlsx")
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         version = self.get_object(request, unquote(object_id))
         if version is not None:
             extra_context = (extra_context or {}) | {
+                "may_translate": request.user.has_perm("capabilities.view_translationpack"),
                 "indicator_count": version.indicators.count(),
                 "may_clone": self.has_add_permission(request),
                 "may_publish": version.is_draft and self.has_change_permission(request),
@@ -669,9 +743,7 @@ class TranslationPackAdmin(admin.ModelAdmin):
         data = translationfiles.dump_xlsx(
             pack.version, pack.language, texts, {t.key: t.text for t in pack.texts.all()}, translator=pack.translator
         )
-        response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = f'attachment; filename="{pack.version.code}.{pack.language}.xlsx"'
-        return response
+        return _workbook_response(data, f"{pack.version.code}.{pack.language}.xlsx")
 
     def upload_view(self, request, object_id):
         pack = self._pack_or_404(request, object_id)
@@ -685,59 +757,8 @@ class TranslationPackAdmin(admin.ModelAdmin):
                 for error in errors:
                     self.message_user(request, error, messages.ERROR)
             return self._back(pack)
-        upload = form.cleaned_data["workbook"]
-        try:
-            if upload.size > translationfiles.MAX_BYTES:
-                raise translationpacks.PackProblems([(upload.name, _("the file is larger than 20 MB"))])
-            pack_file = translationfiles.parse_xlsx(upload.read(), source=upload.name)
-            if (pack_file.version, pack_file.language) != (pack.version.code, pack.language):
-                raise translationpacks.PackProblems(
-                    [
-                        (
-                            upload.name,
-                            _("this workbook is for %(version)s in %(lang)s, not %(this_version)s in %(this_lang)s")
-                            % {
-                                "version": pack_file.version,
-                                "lang": pack_file.language,
-                                "this_version": pack.version.code,
-                                "this_lang": pack.language,
-                            },
-                        )
-                    ]
-                )
-            new, incomplete = translationpacks.pack_import(
-                version=pack.version,
-                language=pack.language,
-                entries=pack_file.entries,
-                translator=form.cleaned_data["translator"] or pack_file.translator,
-                note=pack.note,
-                where=upload.name,
-            )
-        except translationpacks.PackProblems as exc:
-            self.message_user(
-                request,
-                ngettext(
-                    "Nothing was imported: %(n)d problem.", "Nothing was imported: %(n)d problems.", len(exc.problems)
-                )
-                % {"n": len(exc.problems)},
-                messages.ERROR,
-            )
-            for message in exc.messages[:30]:
-                self.message_user(request, message, messages.ERROR)
-            return self._back(pack)
-        self.log_change(request, new, [{"changed": {"fields": ["texts"]}}])
-        if incomplete:
-            self.message_user(
-                request,
-                _("Imported as the draft pack: %(missing)d texts still without translation show in English.")
-                % {"missing": len(incomplete)},
-                messages.WARNING,
-            )
-        else:
-            self.message_user(
-                request, _("Imported as the draft pack: every text has its translation."), messages.SUCCESS
-            )
-        return self._back(new)
+        new = _import_upload(self, request, form, version=pack.version, language=pack.language)
+        return self._back(new or pack)
 
     def review_view(self, request, object_id):
         pack = self._pack_or_404(request, object_id)
@@ -783,3 +804,65 @@ class TranslationPackAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
         return self._back(pack)
+
+
+def _workbook_response(data, filename):
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _import_upload(modeladmin, request, form, *, version, language=None):
+    """The uploaded workbook as the draft pack of ``version`` (and ``language``, when given), or messages."""
+    upload = form.cleaned_data["workbook"]
+    try:
+        if upload.size > translationfiles.MAX_BYTES:
+            raise translationpacks.PackProblems([(upload.name, _("the file is larger than 20 MB"))])
+        pack_file = translationfiles.parse_xlsx(upload.read(), source=upload.name)
+        wrong_version = pack_file.version != version.code
+        if wrong_version or (language is not None and pack_file.language != language):
+            raise translationpacks.PackProblems(
+                [
+                    (
+                        upload.name,
+                        _("this workbook is for %(version)s in %(lang)s, not %(this_version)s in %(this_lang)s")
+                        % {
+                            "version": pack_file.version,
+                            "lang": pack_file.language,
+                            "this_version": version.code,
+                            "this_lang": language or pack_file.language,
+                        },
+                    )
+                ]
+            )
+        pack, incomplete = translationpacks.pack_import(
+            version=version,
+            language=pack_file.language,
+            entries=pack_file.entries,
+            translator=form.cleaned_data["translator"] or pack_file.translator,
+            note=translationpacks.DRAFT_NOTE,
+            where=upload.name,
+        )
+    except translationpacks.PackProblems as exc:
+        modeladmin.message_user(
+            request,
+            ngettext("Nothing was imported: %(n)d problem.", "Nothing was imported: %(n)d problems.", len(exc.problems))
+            % {"n": len(exc.problems)},
+            messages.ERROR,
+        )
+        for message in exc.messages[:30]:
+            modeladmin.message_user(request, message, messages.ERROR)
+        return None
+    modeladmin.log_change(request, pack, [{"changed": {"fields": ["texts"]}}])
+    if incomplete:
+        modeladmin.message_user(
+            request,
+            _("Imported as the draft pack: %(missing)d texts still without translation show in English.")
+            % {"missing": len(incomplete)},
+            messages.WARNING,
+        )
+    else:
+        modeladmin.message_user(
+            request, _("Imported as the draft pack: every text has its translation."), messages.SUCCESS
+        )
+    return pack

@@ -112,3 +112,30 @@ def test_a_viewer_may_download_but_not_change(client, draft_pack):
         assert client.post(url(name, draft_pack), {"reviewer": "X"}).status_code == 403, name
     draft_pack.refresh_from_db()
     assert draft_pack.status == TranslationPack.Status.DRAFT
+
+
+def test_a_version_page_starts_a_translation_from_an_empty_workbook(admin_client_, tiny_framework):
+    version_url = reverse("admin:capabilities_frameworkversion_change", args=[tiny_framework.pk])
+    assert 'id="version-translations"' in admin_client_.get(version_url).content.decode()
+    page = reverse("admin:capabilities_frameworkversion_translations", args=[tiny_framework.pk])
+    body = admin_client_.get(page).content.decode()
+    assert body.count("No translation yet: English is shown.") == 4  # fr, es, ar, pt
+    workbook = admin_client_.get(
+        reverse("admin:capabilities_frameworkversion_translation_workbook", args=[tiny_framework.pk, "pt"])
+    )
+    wb = load_workbook(io.BytesIO(workbook.content))
+    sheet = wb["Translation"]
+    for row in range(2, sheet.max_row + 1):
+        sheet[f"E{row}"] = f"PT {sheet[f'D{row}'].value}"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    buffer.seek(0)
+    buffer.name = "TINY-1.pt.xlsx"
+    response = admin_client_.post(page, {"workbook": buffer, "translator": "João S."}, follow=True)
+    assert "every text has its translation" in response.content.decode()
+    pack = TranslationPack.objects.get(version=tiny_framework, language="pt")
+    assert (pack.status, pack.translator) == ("draft", "João S.")
+    unknown = admin_client_.get(
+        reverse("admin:capabilities_frameworkversion_translation_workbook", args=[tiny_framework.pk, "de"])
+    )
+    assert unknown.status_code == 404
