@@ -857,7 +857,11 @@ def _import_upload(modeladmin, request, form, *, version, language=None):
     if incomplete:
         modeladmin.message_user(
             request,
-            _("Imported as the draft pack: %(missing)d texts still without translation show in English.")
+            ngettext(
+                "Imported as the draft pack: %(missing)d text still without translation shows in English.",
+                "Imported as the draft pack: %(missing)d texts still without translation show in English.",
+                len(incomplete),
+            )
             % {"missing": len(incomplete)},
             messages.WARNING,
         )

@@ -138,3 +138,47 @@ def test_the_framework_admin_pages_in_arabic(new_page, superuser, tiny_framework
     shot(page, "publish-ar")
     page.goto(f"/admin/capabilities/frameworkversion/{tiny_framework.pk}/clone/")
     shot(page, "clone-ar")
+
+
+def test_admin_translates_a_published_version_through_the_workbook_then_reviews_and_publishes_it(
+    new_page, superuser, tiny_framework, tmp_path
+):
+    """Journey 1, translate: the version's Translations page, the workbook down and back up, the pack's
+    completeness and what is missing, the review, and the pack live in French."""
+    from openpyxl import load_workbook
+
+    page = new_page(viewport=LAPTOP)
+    log_in(page, superuser.username)
+    page.goto(f"/admin/capabilities/frameworkversion/{tiny_framework.pk}/change/")
+    page.locator("#version-translations").click()
+    expect(page.locator("#lang-fr")).to_contain_text("No translation yet")
+    with page.expect_download() as download:
+        page.locator("#lang-fr").get_by_role("link", name="Download the workbook (.xlsx)").click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    assert path.name == "TINY-1.fr.xlsx"
+
+    wb = load_workbook(path)
+    sheet = wb["Translation"]
+    for row in range(2, sheet.max_row + 1):
+        if sheet[f"A{row}"].value != "indicator:C01.2:guidance":  # left for later: shows in English
+            sheet[f"E{row}"] = f"FR {sheet[f'D{row}'].value}"
+    wb.save(path)
+    page.locator("#translation-upload input[type=file]").set_input_files(str(path))
+    page.locator("#translation-upload input[name=translator]").fill("Marie Dubois")
+    page.get_by_role("button", name="Import the workbook as the draft pack").click()
+
+    expect(page.locator(".messagelist")).to_contain_text("1 text still without translation shows in English")
+    expect(page.locator("#pack-completeness h2")).to_contain_text("Completeness:")
+    expect(page.locator("#pack-missing")).to_contain_text("indicator:C01.2:guidance")
+    shot(page, "translation-pack")
+    page.locator("#id_reviewer").fill("Dr Amina Koné")
+    page.get_by_role("button", name="Record the review").click()
+    expect(page.locator(".messagelist")).to_contain_text("Recorded the review by Dr Amina Koné")
+    page.get_by_role("button", name="Publish: show it in this language").click()
+    expect(page.locator(".messagelist")).to_contain_text("TINY-1 in fr now shows this pack (Published)")
+    from django.utils import translation
+
+    with translation.override("fr"):
+        assert Indicator.objects.get(version=tiny_framework, code="C01.1").question == "FR Is there a national body?"
+    translation.activate("en")
