@@ -19,13 +19,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client_(client, django_user_model):
-    user = django_user_model.objects.create_superuser("root", "root@example.org", "a-long-password-1")
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
 def draft(tiny_framework):
     return framework_clone(version=tiny_framework, code="TINY-2", title="Tiny 2")
 

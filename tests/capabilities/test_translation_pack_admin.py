@@ -16,13 +16,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client_(client, django_user_model):
-    user = django_user_model.objects.create_superuser("root", "root@example.org", "a-long-password-1")
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
 def draft_pack(tiny_framework):
     entries = {key: (t.source, f"FR {t.source}") for key, t in framework_texts(tiny_framework).items()}
     entries["indicator:C01.2:guidance"] = (entries["indicator:C01.2:guidance"][0], "")
