@@ -291,7 +291,7 @@ class ReportDocument:
         self._direct(paragraph)
 
     def page_break(self):
-        self.doc.add_page_break()
+        self._direct(self.doc.add_page_break())
 
     def save(self):
         out = io.BytesIO()
