@@ -16,6 +16,7 @@ heat map is a table with shaded cells: sector names are text Word shapes and mir
 
 import io
 
+from django.apps import apps
 from django.utils import translation
 from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
@@ -554,6 +555,9 @@ def _write(w, data):
             rows.append(row)
         w.table(header, rows)
 
+    for extra in data.get("sections", []):  # empty in a public summary (consolidation.public_view)
+        _write_section(w, extra)
+
     if "enablers" in shown:
         w.heading(_("Enablers"))
         w.paragraph(_("Cross-cutting conditions that speed up every capability, scored by the national coordinator."))
@@ -631,6 +635,19 @@ def _write(w, data):
             % {"code": meta["framework_code"]},
             italic=True,
         )
+
+
+def _write_section(w, extra):
+    """A section an app above reports froze into the data (the action plan), written by that app.
+
+    As for ``consolidation.report_sections``, reports imports no app above it: every AppConfig with a
+    ``report_section_docx(*, document, section)`` method is offered the section and writes it with the
+    ``ReportDocument`` methods (heading, paragraph, bullets, table), returning True when it was its own.
+    """
+    for config in apps.get_app_configs():
+        writer = getattr(config, "report_section_docx", None)
+        if callable(writer) and writer(document=w, section=extra):
+            return
 
 
 def render_report_docx(data, *, on_progress=None):
