@@ -141,12 +141,10 @@ def report_job_request(
                 country=cycle.country,
                 cycle=cycle,
                 request=request,
+                # The full PDF reads as before; other kinds say what was asked for.
                 detail=f"job {job.pk}"
-                + (
-                    ""
-                    if variant == ReportJob.Variant.FULL and format == ReportJob.Format.PDF
-                    else f" ({format}, {variant})"
-                ),
+                if (format, variant) == ("pdf", "full")
+                else f"job {job.pk} ({format}, {variant})",
             )
 
             def publish():

@@ -14,7 +14,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from docx import Document
 
-from assessments.models import Cycle
+from assessments.models import AuditEvent, Cycle
 from capabilities.models import Capability
 from reports import services
 from reports.consolidation import ALL_SECTIONS, cycle_report_data, public_view
@@ -123,6 +123,8 @@ def test_the_coordinator_generates_a_public_word_summary_from_the_page(
     job = ReportJob.objects.get()
     assert (job.status, job.format, job.variant) == ("done", "docx", "public")
     assert job.data["public_sections"] == ["profile", "capabilities", "enablers"]
+    requested = AuditEvent.objects.get(action=AuditEvent.Action.REPORT_REQUESTED)
+    assert requested.detail == f"job {job.pk} (docx, public)"
     assert_nothing_about_organisations(json.dumps(job.data, ensure_ascii=False))  # not even frozen in the job
     text = docx_text((Path(settings.MEDIA_ROOT) / job.file).read_bytes())
     assert_nothing_about_organisations(text)
