@@ -17,3 +17,12 @@ class PlansConfig(AppConfig):
         from .report import report_sections
 
         return report_sections(cycle=cycle, data=data)
+
+    def report_section_docx(self, *, document, section):
+        """The plan's section of the Word gap report; False for a section that is not the plan's."""
+        from .report import TEMPLATE, write_docx
+
+        if section.get("template") != TEMPLATE:
+            return False
+        write_docx(document, section["data"])
+        return True

@@ -4,7 +4,13 @@ Called by reports through ``PlansConfig.report_sections`` when a report job free
 never imports plans). Everything returned is JSON-ready: amounts are Decimal strings, dates ISO strings.
 """
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from reports import formatting
+
 from .models import Action, Plan
+from .money import amount, money
 from .queries import did_it_work, plan_actions, plan_totals
 
 TEMPLATE = "plans/report_section.html"
@@ -97,3 +103,122 @@ def report_sections(*, cycle, data):
     if section["plan"] is None and section["did_it_work"] is None:
         return []
     return [{"template": TEMPLATE, "data": section}]
+
+
+def write_docx(document, section):
+    """The section in the Word gap report: the chapters, sentences and tables of templates/plans/report_section.html.
+
+    ``document`` is reports.docx's ``ReportDocument``: it writes in the report's language and direction.
+    """
+    plan = section.get("plan")
+    if plan:
+        document.heading(_("Priorities, actions and cost"))
+        if plan["revision"]:
+            document.paragraph(
+                _(
+                    "The national action plan (endorsed revision %(n)s and the changes since) for each priority of "
+                    "this report, largest weighted gap first: its actions and what they cost."
+                )
+                % {"n": plan["revision"]}
+            )
+        else:
+            document.paragraph(
+                _(
+                    "The national action plan (not endorsed yet) for each priority of this report, largest weighted "
+                    "gap first: its actions and what they cost."
+                )
+            )
+        currency = plan["currency"]
+        rows = []
+        for p in plan["priorities"]:
+            actions = "\n".join(
+                f"{a['title']} — {a['status_label']}" + (f" · {a['lead']}" if a["lead"] else "") for a in p["actions"]
+            )
+            rows.append(
+                [
+                    p["rank"],
+                    f"{p['capability']}. {p['title']}",
+                    formatting.gap(p["level_gap"]),
+                    actions or _("no action planned"),
+                    amount(p["cost"]),
+                    amount(p["funded"]),
+                ]
+            )
+        if plan["others"]["n"]:
+            n = plan["others"]["n"]
+            rows.append(
+                [
+                    "",
+                    _("Actions on other capabilities"),
+                    "",
+                    ngettext("%(n)s action", "%(n)s actions", n) % {"n": n},
+                    amount(plan["others"]["cost"]),
+                    amount(plan["others"]["funded"]),
+                ]
+            )
+        rows.append(["", _("Whole plan"), "", "", amount(plan["totals"]["cost"]), amount(plan["totals"]["funded"])])
+        document.table(
+            [
+                _("Priority"),
+                _("Capability"),
+                _("Gap"),
+                _("Actions"),
+                _("Cost (%(currency)s)") % {"currency": currency},
+                _("Funded (%(currency)s)") % {"currency": currency},
+            ],
+            rows,
+        )
+        document.paragraph(
+            _("Estimated cost %(cost)s, funded %(funded)s: funding gap %(gap)s.")
+            % {
+                "cost": money(plan["totals"]["cost"], currency),
+                "funded": money(plan["totals"]["funded"], currency),
+                "gap": money(plan["totals"]["gap"], currency),
+            }
+            + " "
+            + _("Dropped actions are listed but leave the totals.")
+        )
+    worked = section.get("did_it_work")
+    if worked:
+        document.heading(_("Actions since the last cycle and the change in level"))
+        text = _(
+            "Per capability, the actions of the plan of “%(cycle)s” (done or not, money spent) beside the change in "
+            "national level since that cycle."
+        ) % {"cycle": worked["cycle"]}
+        if worked["flagged"]:
+            text += " " + ngettext(
+                "%(n)s capability has actions done and a level unchanged: the investment did not work, or the "
+                "earlier level was over-stated.",
+                "%(n)s capabilities have actions done and a level unchanged: the investment did not work, or the "
+                "earlier level was over-stated.",
+                worked["flagged"],
+            ) % {"n": worked["flagged"]}
+        document.paragraph(text)
+        rows = []
+        for row in worked["rows"]:
+            label = f"{row['number']}. {row['title']}"
+            if row["flag"]:
+                label += f" ({_('Actions done, level unchanged')})"
+            actions = _("%(done)s done, %(not_done)s not done") % {"done": row["done"], "not_done": row["not_done"]}
+            actions += "".join(f"\n{a['title']} · {a['status_label']}" for a in row["actions"])
+            rows.append(
+                [
+                    label,
+                    actions,
+                    amount(row["spent"]),
+                    formatting.number(row["previous"]),
+                    formatting.number(row["level"]),
+                    formatting.signed(row["delta"]),
+                ]
+            )
+        document.table(
+            [
+                _("Capability"),
+                _("Actions"),
+                _("Spent (%(currency)s)") % {"currency": worked["currency"]},
+                _("Previous"),
+                _("Now"),
+                _("Change"),
+            ],
+            rows,
+        )

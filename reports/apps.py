@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Reports")
+
+    def seed_demo(self, *, country, coordinator, orgs):
+        """A public summary of the demo's open cycle, as a Word document, ready on its report page."""
+        from .demo import seed_demo_reports
+
+        seed_demo_reports(country=country, coordinator=coordinator)

@@ -11,6 +11,7 @@ from statistics import median
 from django.apps import apps
 from django.db.models import F
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from assessments import carry
 from assessments.models import Answer, Carry, Submission
@@ -38,6 +39,18 @@ INDICATORS_CHANGED = "indicators"
 EVIDENCE_EXCERPTS = 3
 EXCERPT_CHARS = 280
 NEXT_STEPS = 3
+# The parts of the gap report a coordinator may allow in the public summary, in the report's order.
+PUBLIC_SECTIONS = (
+    ("profile", _("Domain profile")),
+    ("priorities", _("Priorities, strengths and contested areas")),
+    ("capabilities", _("Capability levels, by domain")),
+    ("progress", _("Progress since the previous cycle")),
+    ("enablers", _("Enablers (levels only)")),
+    ("data_gaps", _("Data gaps")),
+    ("participation", _("Response rate by sector")),
+    ("method", _("Annex: methodology")),
+)
+ALL_SECTIONS = tuple(code for code, _label in PUBLIC_SECTIONS)
 
 
 def _name(user):
@@ -107,7 +120,7 @@ def _previous_levels(previous, cycle, indicators, targets):
             )
         }
     prev_targets = targets if same_version else dict.fromkeys({i["number"] for i in prev_indicators.values()}, 3)
-    prev_national, _ = _national_scores(prev_answers, prev_subs, prev_indicators, prev_targets, prev_validated)
+    prev_national, _scores = _national_scores(prev_answers, prev_subs, prev_indicators, prev_targets, prev_validated)
     if same_version:
         levels = {n: s.level for n, s in prev_national.items() if n in targets}
         respondents = {n: s.respondents for n, s in prev_national.items() if n in targets}
@@ -516,3 +529,31 @@ def observer_view(data):
     for key in ("at_target", "strengths", "contested", "resolved"):
         data[key] = [n for n in data[key] if not caps[n]["suppressed"]]
     return data
+
+
+def public_view(data, sections):
+    """A copy of frozen report data that may be published: only ``sections``, nothing about any one organisation.
+
+    Starts from ``observer_view`` (no organisations, evidence, sector medians or next steps; small numbers
+    suppressed), then drops what the coordinator wrote and could name an organisation or a person (the
+    rationales of validated levels and enabler scores, who set them) and the sections other apps add (the
+    action plan names the organisations that lead its actions). ``data["public_sections"]`` lists what the
+    renderers print, in the report's order; unknown codes are a ``ValueError``.
+    """
+    unknown = set(sections) - set(ALL_SECTIONS)
+    if unknown:
+        raise ValueError(f"unknown public sections: {sorted(unknown)}")
+    data = observer_view(data)
+    data["meta"]["audience"] = "public"
+    data["public_sections"] = [code for code in ALL_SECTIONS if code in sections]
+    data["sections"] = []
+    for cap in data["capabilities"]:
+        cap.update(validated_rationale="", validated_by="")
+    for enabler in data["enablers"]:
+        enabler.update(rationale="", set_by="")
+    return data
+
+
+def shown_sections(data):
+    """The section codes a renderer prints: all of them in the full report, the allowed ones in a public summary."""
+    return data.get("public_sections", ALL_SECTIONS)

@@ -74,10 +74,21 @@ class ReportJobQuerySet(models.QuerySet):
 class ReportJob(models.Model):
     """One request to render a cycle's gap report. The row, not the broker, is the source of truth.
 
-    ``data`` is the report's content frozen when it was requested; the PDF is rendered from it
+    ``data`` is the report's content frozen when it was requested; the document is rendered from it
     alone, so a rerun produces the same document. ``task_id`` names the one broker message allowed
-    to work on the job; the reconciler gives a stuck job a new one.
+    to work on the job; the reconciler gives a stuck job a new one. ``format`` says what is rendered
+    (PDF or Word); ``variant`` whether it is the full report or the public summary, whose frozen data
+    carries only the sections the coordinator allowed (``data["public_sections"]``) and no
+    organisation-level content at all (``consolidation.public_view``).
     """
+
+    class Format(models.TextChoices):
+        PDF = "pdf", _("PDF")
+        DOCX = "docx", _("Word (DOCX)")
+
+    class Variant(models.TextChoices):
+        FULL = "full", _("Full report")
+        PUBLIC = "public", _("Public summary")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -90,6 +101,8 @@ class ReportJob(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     task_id = models.CharField(max_length=64, blank=True)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
+    format = models.CharField(_("format"), max_length=4, choices=Format.choices, default=Format.PDF)
+    variant = models.CharField(_("variant"), max_length=6, choices=Variant.choices, default=Variant.FULL)
     progress = models.PositiveSmallIntegerField(default=0)
     attempts = models.PositiveSmallIntegerField(default=0)
     data = models.JSONField()
@@ -114,10 +127,16 @@ class ReportJob(models.Model):
             ),
             models.CheckConstraint(condition=Q(progress__lte=100), name="report_job_progress_percent"),
             models.CheckConstraint(condition=~Q(status="done") | ~Q(file=""), name="report_job_done_has_file"),
+            models.CheckConstraint(condition=Q(format__in=["pdf", "docx"]), name="report_job_format_known"),
+            models.CheckConstraint(condition=Q(variant__in=["full", "public"]), name="report_job_variant_known"),
         ]
 
     def __str__(self):
         return f"report {self.pk} · {self.cycle_id} · {self.status}"
+
+    @property
+    def is_public(self):
+        return self.variant == self.Variant.PUBLIC
 
     @property
     def is_active(self):

@@ -15,6 +15,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from . import charts
+from .consolidation import shown_sections
 
 # A base URL that can never resolve: relative links in the report point into the static files.
 STATIC_BASE = "https://mnr-portal.invalid/static/"
@@ -54,7 +55,10 @@ def report_context(data):
             ((sectors.get(code, code), value) for code, value in cap["by_sector"].items()), key=lambda x: x[0]
         )
     level_names = {row["level"]: row["name"] for row in data["scale"]}
+    public = data["meta"].get("audience") == "public"
     return {
+        "public": public,
+        "shown": shown_sections(data),
         "data": data,
         "meta": data["meta"],
         "domains": domains,
@@ -70,7 +74,7 @@ def report_context(data):
         "data_gaps": [caps[n] for n in data["data_gaps"]],
         "progress_rows": [c for c in data["capabilities"] if c["previous"] is not None or c["level"] is not None],
         "level_names": level_names,
-        "heat_map": charts.heat_map(data),
+        "heat_map": "" if public else charts.heat_map(data),
         "domain_profile": charts.domain_profile(data),
     }
 
@@ -94,6 +98,7 @@ def render_report_pdf(data, *, on_progress=None):
     return pdf, len(document.pages)
 
 
-def report_filename(data):
+def report_filename(data, extension="pdf"):
     slug = re.sub(r"[^A-Za-z0-9]+", "-", f"{data['meta']['country_code']} {data['meta']['cycle_title']}").strip("-")
-    return f"MNR-gap-report-{slug}.pdf"
+    prefix = "MNR-public-summary-" if data["meta"].get("audience") == "public" else "MNR-gap-report-"
+    return f"{prefix}{slug}.{extension}"

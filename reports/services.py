@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from assessments.models import AuditEvent, Cycle
 from assessments.services import audit, cycle_lock_for_change
 
-from .consolidation import cycle_report_data, report_sections
+from .consolidation import ALL_SECTIONS, cycle_report_data, public_view, report_sections
+from .docx import render_report_docx
 from .models import EnablerScore, ReportJob, ValidatedLevel, WorkerHeartbeat
 from .pdf import render_report_pdf
 
@@ -88,13 +89,31 @@ def _run_in_thread(job_id, task_id):
         connection.close()
 
 
-def report_job_request(*, cycle, by, request=None, language=None):
+def report_job_request(
+    *,
+    cycle,
+    by,
+    request=None,
+    language=None,
+    format=ReportJob.Format.PDF,  # noqa: A002 - the job's column
+    variant=ReportJob.Variant.FULL,
+    public_sections=(),
+):
     """Freeze the cycle's report data in a new job and enqueue it after commit.
 
+    ``format`` is PDF or DOCX; a public summary (``variant``) freezes ``public_view`` of the data with the
+    ``public_sections`` the coordinator allowed (at least one), so nothing else is ever in its job.
     Returns ``(job, created)``. While a job for the cycle is queued or running, that job is
     returned instead: clicking twice never starts two renders (the database enforces it too).
     After commit ``job.published`` says whether the broker took the message (None: not tried).
     """
+    if format not in ReportJob.Format.values:
+        raise ValidationError(_("Choose PDF or Word as the report's format."))
+    if variant not in ReportJob.Variant.values:
+        raise ValidationError(_("Choose the full report or the public summary."))
+    public_sections = [code for code in ALL_SECTIONS if code in set(public_sections)]
+    if variant == ReportJob.Variant.PUBLIC and not public_sections:
+        raise ValidationError(_("Choose at least one section that the public summary may show."))
     try:
         with transaction.atomic():
             Cycle.objects.select_for_update().filter(pk=cycle.pk).first()
@@ -103,10 +122,14 @@ def report_job_request(*, cycle, by, request=None, language=None):
                 return active, False
             data = cycle_report_data(cycle, language=language)
             data["sections"] = report_sections(cycle, data)  # what apps above reports add (plans)
+            if variant == ReportJob.Variant.PUBLIC:
+                data = public_view(data, public_sections)
             job = ReportJob.objects.create(
                 cycle=cycle,
                 requested_by=by,
                 language=language or cycle.report_language,
+                format=format,
+                variant=variant,
                 data=data,
                 task_id=uuid.uuid4().hex,
                 enqueued_at=timezone.now(),
@@ -118,7 +141,10 @@ def report_job_request(*, cycle, by, request=None, language=None):
                 country=cycle.country,
                 cycle=cycle,
                 request=request,
-                detail=f"job {job.pk}",
+                # The full PDF reads as before; other kinds say what was asked for.
+                detail=f"job {job.pk}"
+                if (format, variant) == ("pdf", "full")
+                else f"job {job.pk} ({format}, {variant})",
             )
 
             def publish():
@@ -141,7 +167,14 @@ def report_job_request(*, cycle, by, request=None, language=None):
 
 
 def report_path(job):
-    return Path("reports") / f"cycle-{job.cycle_id}" / f"report-{job.pk}.pdf"
+    return Path("reports") / f"cycle-{job.cycle_id}" / f"report-{job.pk}.{job.format}"
+
+
+def render_job(job, *, on_progress=None):
+    """The job's document from its frozen data: ``(bytes, pages)``; a Word document has no fixed page count."""
+    if job.format == ReportJob.Format.DOCX:
+        return render_report_docx(job.data, on_progress=on_progress), None
+    return render_report_pdf(job.data, on_progress=on_progress)
 
 
 def _current(job_id, task_id, attempt):
@@ -262,7 +295,7 @@ def report_job_run(*, job_id, task_id):
     temporary = None
     try:
         try:
-            pdf, pages = render_report_pdf(job.data, on_progress=on_progress)
+            document, pages = render_job(job, on_progress=on_progress)
         except SoftTimeLimitExceeded:
             _fail(
                 job_id,
@@ -278,7 +311,7 @@ def report_job_run(*, job_id, task_id):
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             with open(temporary, "wb") as handle:
-                handle.write(pdf)
+                handle.write(document)
                 handle.flush()
                 os.fsync(handle.fileno())
         except OSError as exc:
@@ -296,7 +329,7 @@ def report_job_run(*, job_id, task_id):
                 status=ReportJob.Status.DONE,
                 progress=100,
                 file=str(relative),
-                file_size=len(pdf),
+                file_size=len(document),
                 pages=pages,
                 finished_at=timezone.now(),
                 error="",

@@ -27,7 +27,7 @@ from assessments.services import audit
 from capabilities.models import Capability, Enabler
 
 from . import charts, exports, services
-from .consolidation import INCLUDED_STATUSES, cycle_report_data, observer_report_data
+from .consolidation import INCLUDED_STATUSES, PUBLIC_SECTIONS, cycle_report_data, observer_report_data
 from .forms import EnablerScoreForm, ValidatedLevelForm
 from .models import EnablerScore, ReportJob, ValidatedLevel
 
@@ -245,12 +245,27 @@ def _generate_message(job, created):
     return messages.SUCCESS, _("The report is queued; the worker will pick it up. This page shows its progress.")
 
 
+# What the public summary offers ticked until the coordinator has chosen once (the issue's example).
+DEFAULT_PUBLIC_SECTIONS = ["profile", "priorities", "method"]
+CONTENT_TYPES = {
+    ReportJob.Format.PDF: "application/pdf",
+    ReportJob.Format.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
 @login_required
 def report_page(request, pk):
     cycle = _coordinator_cycle(request, pk)
     jobs = list(ReportJob.objects.filter(cycle=cycle).select_related("requested_by").defer("data")[:10])
     active = any(j.is_active for j in jobs)
     worker_down = not services.worker_seen_recently() if active else False
+    # The sections of the last public summary, offered again (they are frozen in its job's data).
+    last_public = (
+        ReportJob.objects.filter(cycle=cycle, variant=ReportJob.Variant.PUBLIC)
+        .values_list("data__public_sections", flat=True)
+        .first()
+    )
+    chosen = set(last_public or DEFAULT_PUBLIC_SECTIONS)
     return render(
         request,
         "reports/report_page.html",
@@ -259,6 +274,8 @@ def report_page(request, pk):
             "jobs": [_job_context(j, worker_down=worker_down) for j in jobs],
             "active": active,
             "languages": settings.LANGUAGES,
+            "formats": ReportJob.Format.choices,
+            "public_sections": [(code, label, code in chosen) for code, label in PUBLIC_SECTIONS],
         },
     )
 
@@ -271,7 +288,15 @@ def report_generate(request, pk):
     if language not in dict(settings.LANGUAGES):
         language = cycle.report_language
     try:
-        job, created = services.report_job_request(cycle=cycle, by=request.user, request=request, language=language)
+        job, created = services.report_job_request(
+            cycle=cycle,
+            by=request.user,
+            request=request,
+            language=language,
+            format=request.POST.get("format") or ReportJob.Format.PDF,
+            variant=request.POST.get("variant") or ReportJob.Variant.FULL,
+            public_sections=request.POST.getlist("sections"),
+        )
     except ValidationError as exc:
         for message in exc.messages:
             messages.info(request, message)
@@ -284,10 +309,13 @@ def report_generate(request, pk):
 
 
 def download_filename(job):
-    """``MNR-gap-report-AA-National-assessment-2026-fr-2026-03-04.pdf``: country, cycle, language, date."""
+    """``MNR-gap-report-AA-National-assessment-2026-fr-2026-03-04.pdf``: country, cycle, language, date.
+
+    A public summary is ``MNR-public-summary-…``; a Word document ends in ``.docx``."""
     made = timezone.localdate(job.finished_at or job.created_at)
     stem = f"{job.cycle.country.code} {job.cycle.title} {job.language or 'en'} {made:%Y-%m-%d}"
-    return "MNR-gap-report-" + re.sub(r"[^A-Za-z0-9]+", "-", stem).strip("-") + ".pdf"
+    prefix = "MNR-public-summary-" if job.is_public else "MNR-gap-report-"
+    return prefix + re.sub(r"[^A-Za-z0-9]+", "-", stem).strip("-") + f".{job.format}"
 
 
 def _job_for_user(request, job_pk):
@@ -342,7 +370,9 @@ def report_download(request, job_pk):
         request=request,
         detail=f"job {job.pk}",
     )
-    return FileResponse(handle, as_attachment=True, filename=download_filename(job), content_type="application/pdf")
+    return FileResponse(
+        handle, as_attachment=True, filename=download_filename(job), content_type=CONTENT_TYPES[job.format]
+    )
 
 
 @login_required

@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
@@ -93,3 +94,17 @@ def test_the_open_cycle_runs_on_the_2025_edition_with_answers_carried_from_2024_
     assert data["previous_cycle"]["other_version"] is True
     assert any(c["previous"] is not None and c["compared"] for c in data["capabilities"])
     assert any(o["included"] and o["carried_unconfirmed"] for o in data["organisations"])
+
+
+def test_the_demo_cycles_report_page_offers_a_ready_public_word_summary(framework, settings, client):
+    from reports.models import ReportJob
+
+    seed(settings)
+    seed(settings)
+
+    job = ReportJob.objects.get(variant=ReportJob.Variant.PUBLIC)
+    assert (job.status, job.format, job.cycle.status) == ("done", "docx", Cycle.Status.OPEN)
+    assert job.data["public_sections"] == ["profile", "priorities", "method"]
+    client.force_login(get_user_model().objects.get(username="coordinator"))
+    page = client.get(reverse("reports:report_page", args=[job.cycle_id])).content.decode()
+    assert "Download public summary (Word)" in page and 'name="variant" value="public"' in page

@@ -5,13 +5,17 @@ reports asks every AppConfig with ``report_sections`` for extra data when a repo
 Priorities of the seeded cycle (tests/reports/conftest.py): capabilities 3, 4, 1 (all of the tiny framework).
 """
 
+import io
 import json
 from decimal import Decimal
 
 import pytest
+from docx import Document
 
 from capabilities.models import Capability
 from plans import services
+from reports.consolidation import ALL_SECTIONS, public_view
+from reports.docx import render_report_docx
 from reports.models import ValidatedLevel
 from reports.pdf import render_report_html
 from reports.services import report_job_request
@@ -127,3 +131,28 @@ def test_an_earlier_report_frozen_without_sections_still_renders(seeded_cycle, c
     del data["sections"]
 
     assert "Priorities, actions and cost" not in render_report_html(data)
+
+
+def docx_text(data):
+    doc = Document(io.BytesIO(render_report_docx(data)))
+    return "\n".join([p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells])
+
+
+def test_the_word_report_carries_the_plan_section_and_the_public_summary_does_not(plan, coordinator, organisation):
+    add_action(plan, coordinator, number=3, cost="1000.50", lead=organisation, title="Draft the law")
+
+    data = frozen(plan.cycle, coordinator)
+    text = docx_text(data)
+
+    assert "Priorities, actions and cost" in text
+    assert f"Draft the law — Planned · {organisation.name}" in text
+    assert "Estimated cost EUR 1,000.50, funded EUR 0.00: funding gap EUR 1,000.50." in text
+    public = docx_text(public_view(data, list(ALL_SECTIONS)))
+    assert "Priorities, actions and cost" not in public and organisation.name not in public
+
+
+def test_the_word_report_carries_did_it_work_in_arabic(last_years_plan, seeded_cycle, coordinator):  # noqa: F811
+    text = docx_text(frozen(seeded_cycle, coordinator, language="ar"))
+
+    assert "Fund the council" in text
+    assert "الإجراءات منذ الدورة السابقة والتغيّر في المستوى" in text

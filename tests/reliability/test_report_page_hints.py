@@ -188,8 +188,9 @@ def test_the_report_page_costs_the_same_queries_for_one_job_or_ten(
     client.force_login(coordinator)
     url = reverse("reports:report_page", args=[seeded_cycle.pk])
 
-    # session, user, two-step device, cycle, coordinator role, the jobs with their requesters, last worker heartbeat
-    with django_assert_num_queries(7):
+    # session, user, two-step device, cycle, coordinator role, the jobs with their requesters, last worker heartbeat,
+    # the sections of the last public summary (offered ticked again)
+    with django_assert_num_queries(8):
         response = client.get(url)
 
     assert response.content.decode().count('id="job-') == jobs
