@@ -1,0 +1,26 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("framework-versions", views.FrameworkVersionViewSet, basename="framework-version")
+router.register("crosswalks", views.CrosswalkViewSet, basename="crosswalk")
+router.register("cycles", views.CycleViewSet, basename="cycle")
+router.register("submissions", views.SubmissionViewSet, basename="submission")
+router.register("report-jobs", views.ReportJobViewSet, basename="report-job")
+router.register("actions", views.ActionViewSet, basename="action")
+
+# The schema and its readers need no token: they describe the API, they hold no data.
+docs = {"authentication_classes": [], "permission_classes": [], "throttle_classes": []}
+
+urlpatterns = [
+    *router.urls,
+    path("submissions/<int:pk>/answers/<int:answer_pk>/", views.AnswerView.as_view(), name="answer-detail"),
+    path("schema/", SpectacularAPIView.as_view(**docs), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema", **docs), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema", **docs), name="redoc"),
+]
