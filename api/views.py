@@ -92,11 +92,14 @@ class FrameworkVersionViewSet(viewsets.ReadOnlyModelViewSet):
                     indicators=indicators,
                 )
             )
-        version.levels = tree.levels
-        version.domains = sorted(domains.values(), key=lambda d: (d.order, d.code))
-        version.capabilities = capabilities
-        version.tags = version_tags(version.pk)
-        return Response(s.FrameworkTreeSerializer(version).data)
+        shaped = SimpleNamespace(
+            **{name: getattr(version, name) for name in s.FrameworkVersionSerializer.Meta.fields},
+            levels=tree.levels,
+            domains=sorted(domains.values(), key=lambda d: (d.order, d.code)),
+            capabilities=capabilities,
+            tags=version_tags(version.pk),
+        )
+        return Response(s.FrameworkTreeSerializer(shaped).data)
 
 
 @extend_schema_view(

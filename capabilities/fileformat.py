@@ -592,9 +592,7 @@ def without_languages(data, languages, *, sector_languages=None):
                 result[key] = strip(item, langs)
         return result
 
-    return {
-        key: strip(value, sector_languages if key == "sectors" else languages) for key, value in data.items()
-    }
+    return {key: strip(value, sector_languages if key == "sectors" else languages) for key, value in data.items()}
 
 
 class _Dumper(yaml.SafeDumper):

@@ -80,9 +80,7 @@ def test_the_french_page_shows_french_questions_and_marks_a_missing_text_as_engl
     assert "Un organe national piloté par le gouvernement" in body  # C01.1's question
     descriptor = LevelDescriptor.objects.get(indicator__version=framework, indicator__code="C01.1", level=3)
     assert descriptor.text_fr and escape(descriptor.text_fr) in body
-    assert (
-        '<span lang="en" dir="ltr" class="fw-fallback">Name the body and the instrument that created it' in body
-    )
+    assert '<span lang="en" dir="ltr" class="fw-fallback">Name the body and the instrument that created it' in body
     assert 'id="draft-translation"' in body
 
 
