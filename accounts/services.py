@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from .models import ApiToken
 
-TOKEN_PREFIX = "mnr_"
+TOKEN_PREFIX = "mnr_"  # noqa: S105  # nosec B105 (the public marker of every token, not a secret)
 # How long a token may live, in days: the choices offered on the account page.
 LIFETIMES = (7, 30, 90, 365)
 # last_used_at is written at most this often per token, so a busy client does not write on every call.

@@ -25,8 +25,8 @@ from assessments.queries import with_progress
 from capabilities.models import Crosswalk, FrameworkVersion
 from capabilities.queries import framework_tree, version_tags
 from plans import services as plan_services
-from plans.queries import plan_actions
 from plans.models import Plan
+from plans.queries import plan_actions
 from plans.views import get_action_for_user, get_plan_cycle
 from reports.models import ReportJob
 

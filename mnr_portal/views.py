@@ -20,8 +20,8 @@ from accounts.models import ApiToken
 from accounts.services import token_create, token_revoke
 from assessments.access import roles_of
 from assessments.models import AuditEvent, Cycle, Invitation, Role, Submission
-from assessments.services import audit
 from assessments.queries import with_progress
+from assessments.services import audit
 from capabilities.models import FrameworkVersion
 from plans.queries import actions_led_by
 from reports.services import worker_seen_recently
