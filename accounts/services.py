@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from .models import ApiToken
 
-TOKEN_PREFIX = "mnr_"  # noqa: S105  # nosec B105 (the public marker of every token, not a secret)
+# The public marker every token starts with, not a secret.
+TOKEN_PREFIX = "mnr_"  # noqa: S105  # nosec B105
 # How long a token may live, in days: the choices offered on the account page.
 LIFETIMES = (7, 30, 90, 365)
 # last_used_at is written at most this often per token, so a busy client does not write on every call.
