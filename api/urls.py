@@ -1,10 +1,25 @@
-from django.urls import path
+from django.urls import path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from . import views
 
 app_name = "api"
+
+
+class Id:
+    """An object id, as ``views.ID``: a longer number is no URL (404), not an overflow."""
+
+    regex = views.ID
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return str(value)
+
+
+register_converter(Id, "id")
 
 router = SimpleRouter()
 router.register("framework-versions", views.FrameworkVersionViewSet, basename="framework-version")
@@ -19,7 +34,7 @@ docs = {"authentication_classes": [], "permission_classes": [], "throttle_classe
 
 urlpatterns = [
     *router.urls,
-    path("submissions/<int:pk>/answers/<int:answer_pk>/", views.AnswerView.as_view(), name="answer-detail"),
+    path("submissions/<id:pk>/answers/<id:answer_pk>/", views.AnswerView.as_view(), name="answer-detail"),
     path("schema/", SpectacularAPIView.as_view(**docs), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema", **docs), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema", **docs), name="redoc"),

@@ -34,6 +34,8 @@ from . import serializers as s
 from .problems import problem
 
 PROBLEM = OpenApiResponse(description="A problem (RFC 9457).")
+# An id in a URL: at most 18 digits, so a longer one is a 404 rather than an integer the database cannot hold.
+ID = r"[0-9]{1,18}"
 
 
 def audit_api(request, *, action, submission=None, cycle=None, detail=""):
@@ -69,7 +71,7 @@ class FrameworkVersionViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = s.FrameworkVersionSerializer
     filterset_fields = ["code"]
     ordering_fields = ["code", "published_at"]
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID
 
     def get_serializer_class(self):
         return s.FrameworkTreeSerializer if self.action == "retrieve" else s.FrameworkVersionSerializer
@@ -110,7 +112,7 @@ class CrosswalkViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Crosswalk.objects.select_related("source", "target").order_by("pk")
     filterset_fields = ["source__code", "target__code"]
     ordering_fields = ["pk"]
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID
 
     def get_serializer_class(self):
         return s.CrosswalkDetailSerializer if self.action == "retrieve" else s.CrosswalkSerializer
@@ -133,7 +135,7 @@ class CycleViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = s.CycleSerializer
     filterset_fields = ["status", "country__code"]
     ordering_fields = ["opens_on", "title"]
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID
 
     def get_queryset(self):
         return Cycle.objects.visible_to(self.request.user).select_related("country", "framework_version")
@@ -196,7 +198,7 @@ class SubmissionViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = s.SubmissionSerializer
     filterset_fields = ["cycle", "status"]
     ordering_fields = ["organisation__name", "submitted_at"]
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID
 
     def get_queryset(self):
         return with_progress(
@@ -324,7 +326,7 @@ class AnswerView(generics.GenericAPIView):
 
 class ReportJobViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = s.ReportJobDataSerializer
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID
 
     @extend_schema(summary="A report job's frozen data: the numbers behind its PDF (the national coordinator's)")
     def retrieve(self, request, pk=None):
@@ -338,7 +340,7 @@ class ReportJobViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
 class ActionViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = s.ActionSerializer
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID
 
     @extend_schema(summary="An action of a national action plan")
     def retrieve(self, request, pk=None):
