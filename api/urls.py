@@ -34,6 +34,10 @@ docs = {"authentication_classes": [], "permission_classes": [], "throttle_classe
 
 urlpatterns = [
     *router.urls,
+    path("cycles/<id:pk>/organisations/", views.CycleOrganisationsView.as_view(), name="cycle-organisations"),
+    path("cycles/<id:pk>/submissions/", views.CycleSubmissionsView.as_view(), name="cycle-submissions"),
+    path("cycles/<id:pk>/report-jobs/", views.CycleReportJobsView.as_view(), name="cycle-report-jobs"),
+    path("submissions/<id:pk>/answers/", views.SubmissionAnswersView.as_view(), name="submission-answers"),
     path("submissions/<id:pk>/answers/<id:answer_pk>/", views.AnswerView.as_view(), name="answer-detail"),
     path("schema/", SpectacularAPIView.as_view(**docs), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema", **docs), name="docs"),

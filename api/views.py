@@ -143,31 +143,6 @@ class CycleViewSet(viewsets.ReadOnlyModelViewSet):
     def get_object(self):
         return get_cycle_for_user(self.request, self.kwargs["pk"])
 
-    def _submissions(self, cycle):
-        return Submission.objects.visible_to(self.request.user).filter(cycle=cycle)
-
-    @extend_schema(summary="The cycle's organisations whose questionnaires the person sees", filters=False)
-    @action(detail=True, serializer_class=s.OrganisationSerializer, filter_backends=[])
-    def organisations(self, request, pk=None):
-        cycle = self.get_object()
-        organisations = (
-            Organisation.objects.filter(pk__in=self._submissions(cycle).values("organisation_id"))
-            .select_related("sector")
-            .order_by("name")
-        )
-        page = self.paginate_queryset(organisations)
-        return self.get_paginated_response(s.OrganisationSerializer(page, many=True).data)
-
-    @extend_schema(summary="The cycle's questionnaires the person sees, with progress", filters=False)
-    @action(detail=True, serializer_class=s.SubmissionSerializer, filter_backends=[])
-    def submissions(self, request, pk=None):
-        cycle = self.get_object()
-        submissions = with_progress(self._submissions(cycle).select_related("organisation__sector")).order_by(
-            "organisation__name"
-        )
-        page = self.paginate_queryset(submissions)
-        return self.get_paginated_response(s.SubmissionSerializer(page, many=True).data)
-
     @extend_schema(summary="The cycle's national action plan", responses={200: s.PlanSerializer, 404: PROBLEM})
     @action(detail=True, serializer_class=s.PlanSerializer, filter_backends=[], pagination_class=None)
     def plan(self, request, pk=None):
@@ -177,14 +152,6 @@ class CycleViewSet(viewsets.ReadOnlyModelViewSet):
             raise Http404("This cycle has no plan yet.")
         plan.shaped_actions = plan_actions(plan)
         return Response(s.PlanSerializer(plan).data)
-
-    @extend_schema(summary="The cycle's gap report jobs (the national coordinator's)", filters=False)
-    @action(detail=True, url_path="report-jobs", serializer_class=s.ReportJobSerializer, filter_backends=[])
-    def report_jobs(self, request, pk=None):
-        cycle = get_cycle_for_user(request, pk, manage=True)
-        jobs = ReportJob.objects.filter(cycle=cycle).defer("data").order_by("-created_at", "-pk")
-        page = self.paginate_queryset(jobs)
-        return self.get_paginated_response(s.ReportJobSerializer(page, many=True).data)
 
 
 # Questionnaires and answers ------------------------------------------------------------------------------
@@ -210,18 +177,77 @@ class SubmissionViewSet(viewsets.ReadOnlyModelViewSet):
         counted = with_progress(Submission.objects.filter(pk=submission.pk)).get()
         return Response(s.SubmissionSerializer(counted).data)
 
-    @extend_schema(summary="The questionnaire's answers", filters=False)
-    @action(detail=True, serializer_class=s.AnswerSerializer, filter_backends=[])
-    def answers(self, request, pk=None):
-        submission = get_submission_for_user(request, pk)
-        audit_read(request, submission)
-        answers = (
+
+class CycleOrganisationsView(generics.ListAPIView):
+    """The cycle's organisations whose questionnaires the person sees (none for an observer, as on the page)."""
+
+    serializer_class = s.OrganisationSerializer
+    filter_backends = []
+
+    @extend_schema(summary="The cycle's organisations whose questionnaires the person sees")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator's look at the model
+            return Organisation.objects.none()
+        cycle = get_cycle_for_user(self.request, self.kwargs["pk"])
+        visible = Submission.objects.visible_to(self.request.user).filter(cycle=cycle)
+        return Organisation.objects.filter(pk__in=visible.values("organisation_id")).select_related("sector")
+
+
+class CycleSubmissionsView(generics.ListAPIView):
+    serializer_class = s.SubmissionSerializer
+    filterset_fields = ["status"]
+    ordering_fields = ["organisation__name", "submitted_at"]
+
+    @extend_schema(summary="The cycle's questionnaires the person sees, with progress")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator's look at the model
+            return Submission.objects.none()
+        cycle = get_cycle_for_user(self.request, self.kwargs["pk"])
+        submissions = Submission.objects.visible_to(self.request.user).filter(cycle=cycle)
+        return with_progress(submissions.select_related("organisation__sector")).order_by("organisation__name")
+
+
+class CycleReportJobsView(generics.ListAPIView):
+    serializer_class = s.ReportJobSerializer
+    filterset_fields = ["status"]
+    ordering_fields = ["created_at"]
+
+    @extend_schema(summary="The cycle's gap report jobs (the national coordinator's)")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator's look at the model
+            return ReportJob.objects.none()
+        cycle = get_cycle_for_user(self.request, self.kwargs["pk"], manage=True)
+        return ReportJob.objects.filter(cycle=cycle).defer("data").order_by("-created_at", "-pk")
+
+
+class SubmissionAnswersView(generics.ListAPIView):
+    serializer_class = s.AnswerSerializer
+    filterset_fields = ["choice"]
+    ordering_fields = ["updated_at"]
+
+    @extend_schema(summary="The questionnaire's answers")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator's look at the model
+            return Answer.objects.none()
+        submission = get_submission_for_user(self.request, self.kwargs["pk"])
+        audit_read(self.request, submission)
+        return (
             Answer.objects.filter(submission=submission)
             .select_related("indicator")
             .order_by("indicator__capability__number", "indicator__order", "pk")
         )
-        page = self.paginate_queryset(answers)
-        return self.get_paginated_response(s.AnswerSerializer(page, many=True).data)
 
 
 def etag(answer):

@@ -43,3 +43,4 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("plans.urls")),
 ]
+handler404 = "mnr_portal.views.not_found"

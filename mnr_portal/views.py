@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -337,3 +338,11 @@ def api_token_revoke(request, pk):
         )
     messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
     return redirect("api_tokens")
+
+
+def not_found(request, exception=None):
+    """404: an API client gets problem details (RFC 9457) for a URL that is none of the API's; a person, the page."""
+    if request.path_info.startswith("/api/"):
+        body = {"type": "about:blank", "title": "Not Found", "status": 404, "detail": _("Not found.")}
+        return JsonResponse(body, status=404, content_type="application/problem+json")
+    return defaults.page_not_found(request, exception)
