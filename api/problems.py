@@ -1,5 +1,7 @@
 """Errors as RFC 9457 problem details (``application/problem+json``)."""
 
+from http import HTTPStatus
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -10,20 +12,12 @@ from rest_framework.views import exception_handler
 PROBLEM = "application/problem+json"
 
 
-def problem(status_code, detail, *, title=None, errors=None, headers=None, extra=None):
-    body = {"type": "about:blank", "title": title or _title(status_code), "status": status_code, "detail": detail}
+def problem(status_code, detail, *, title=None, errors=None, headers=None):
+    body = {"type": "about:blank", "title": title or HTTPStatus(status_code).phrase, "status": status_code}
+    body["detail"] = detail
     if errors:
         body["errors"] = errors
-    if extra:
-        body.update(extra)
-    response = Response(body, status=status_code, headers=headers, content_type=PROBLEM)
-    return response
-
-
-def _title(status_code):
-    from http import HTTPStatus
-
-    return HTTPStatus(status_code).phrase
+    return Response(body, status=status_code, headers=headers, content_type=PROBLEM)
 
 
 def _messages(exc):
