@@ -552,6 +552,9 @@ class AuditEvent(models.Model):
         PLAN_PROGRESS = "plan_progress", _("Reported progress on an action")
         ANSWERS_CARRIED = "answers_carried", _("Carried answers forward from the last cycle")
         ANSWER_CONFIRMED = "answer_confirmed", _("Confirmed a carried answer")
+        API_WRITE = "api_write", _("Changed data through the API")
+        API_TOKEN_CREATED = "api_token_created", _("Created an API token")
+        API_TOKEN_REVOKED = "api_token_revoked", _("Revoked an API token")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     action = models.CharField(max_length=40, choices=Action.choices)
@@ -560,6 +563,10 @@ class AuditEvent(models.Model):
     submission = models.ForeignKey(Submission, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     detail = models.TextField(blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # The personal API token the event was done with (none for the web pages): every token use is attributable.
+    api_token = models.ForeignKey(
+        "accounts.ApiToken", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

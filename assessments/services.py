@@ -61,10 +61,17 @@ def focal_points_of(organisation_ids):
     )
 
 
-def audit(*, user, action, country=None, cycle=None, submission=None, detail="", request=None):
+def audit(*, user, action, country=None, cycle=None, submission=None, detail="", request=None, api_token=None):
     ip = request.META.get("REMOTE_ADDR") if request is not None else None
     return AuditEvent.objects.create(
-        user=user, action=action, country=country, cycle=cycle, submission=submission, detail=detail, ip_address=ip
+        user=user,
+        action=action,
+        country=country,
+        cycle=cycle,
+        submission=submission,
+        detail=detail,
+        ip_address=ip,
+        api_token=api_token,
     )
 
 

@@ -5,7 +5,12 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Hidden, Submit
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+
+from accounts.models import ApiToken
+from accounts.services import LIFETIMES
 
 from .two_factor import BACKUP_CODE_DIGITS, TOTP_DIGITS, normalise_code
 
@@ -72,3 +77,22 @@ class VerifyForm(CodeForm):
     help_text = _("The 6-digit code your authenticator app shows now, or one of your 10-digit backup codes.")
     format_error = _("Enter the 6 digits your authenticator app shows now, or a 10-digit backup code.")
     submit_label = _("Verify")
+
+
+class ApiTokenForm(forms.Form):
+    """A new personal API token: what it is for, what it may do, how long it lives."""
+
+    name = forms.CharField(label=_("What will use it"), max_length=100, help_text=_("For example: ministry dashboard."))
+    scope = forms.ChoiceField(label=_("Scope"), choices=ApiToken.Scope.choices, initial=ApiToken.Scope.READ)
+    days = forms.TypedChoiceField(
+        label=_("Valid for"),
+        coerce=int,
+        choices=[(d, ngettext_lazy("%(count)d day", "%(count)d days", d) % {"count": d}) for d in LIFETIMES],
+        initial=90,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_action = reverse_lazy("api_tokens")
+        self.helper.add_input(Submit("create", _("Create the token")))

@@ -25,6 +25,8 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/2fa/", include((two_factor_patterns, "two_factor"))),
+    path("accounts/tokens/", views.api_tokens, name="api_tokens"),
+    path("accounts/tokens/<int:pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),
     path("accounts/password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
@@ -36,7 +38,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("language/", language.language_set, name="language_set"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("api.urls")),
     path("", include("assessments.urls")),
     path("", include("reports.urls")),
     path("", include("plans.urls")),
 ]
+handler404 = "mnr_portal.views.not_found"

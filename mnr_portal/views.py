@@ -2,28 +2,33 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.db import connection
-from django.http import JsonResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
 
+from accounts.models import ApiToken
+from accounts.services import token_create, token_revoke
 from assessments.access import roles_of
-from assessments.models import Cycle, Invitation, Role, Submission
+from assessments.models import AuditEvent, Cycle, Invitation, Role, Submission
 from assessments.queries import with_progress
+from assessments.services import audit
 from capabilities.models import FrameworkVersion
 from plans.queries import actions_led_by
 from reports.services import worker_seen_recently
 
 from . import two_factor
-from .forms import CodeForm, VerifyForm
+from .forms import ApiTokenForm, CodeForm, VerifyForm
 
 
 @login_required
@@ -273,3 +278,71 @@ def two_factor_remove(request):
         messages.success(request, _("Two-step verification is off for your account."))
         return redirect("two_factor:manage")
     return _manage_page(request, remove_form=form, status=400)
+
+
+# Personal API tokens (the REST API, docs/api.md) ----------------------------------------------------------
+
+
+@never_cache
+@login_required
+def api_tokens(request):
+    """The person's tokens; creating one shows its text on this response only (it is stored hashed)."""
+    form = ApiTokenForm(request.POST or None)
+    new_token = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                token, new_token = token_create(
+                    user=request.user,
+                    name=form.cleaned_data["name"],
+                    scope=form.cleaned_data["scope"],
+                    days=form.cleaned_data["days"],
+                    second_factor_required=two_factor.requires_two_factor(request.user),
+                    second_factor_verified=request.user.is_verified(),
+                )
+                audit(
+                    user=request.user,
+                    action=AuditEvent.Action.API_TOKEN_CREATED,
+                    detail=f"{token.name} ({token.prefix}, {token.scope})",
+                    request=request,
+                    api_token=token,
+                )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form = ApiTokenForm()
+    context = {
+        "form": form,
+        "new_token": new_token,
+        "tokens": ApiToken.objects.filter(user=request.user),
+        "now": timezone.now(),
+    }
+    return render(request, "accounts/api_tokens.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def api_token_revoke(request, pk):
+    token = ApiToken.objects.filter(pk=pk, user=request.user).first()
+    if token is None:
+        raise Http404("No such token.")
+    with transaction.atomic():
+        token_revoke(token=token, by=request.user)
+        audit(
+            user=request.user,
+            action=AuditEvent.Action.API_TOKEN_REVOKED,
+            detail=f"{token.name} ({token.prefix})",
+            request=request,
+            api_token=token,
+        )
+    messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
+    return redirect("api_tokens")
+
+
+def not_found(request, exception=None):
+    """404: an API client gets problem details (RFC 9457) for a URL that is none of the API's; a person, the page."""
+    if request.path_info.startswith("/api/"):
+        body = {"type": "about:blank", "title": "Not Found", "status": 404, "detail": _("Not found.")}
+        return JsonResponse(body, status=404, content_type="application/problem+json")
+    return defaults.page_not_found(request, exception)

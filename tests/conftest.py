@@ -54,6 +54,10 @@ def _test_settings(settings, request):
     settings.AXES_ENABLED = "axes" in request.keywords
     settings.MEDIA_ROOT = str(Path(request.getfixturevalue("tmp_path")) / "media")
     settings.REPORT_JOBS_IN_THREAD = False  # the built-in mode renders inline in tests (see reports.services)
+    # The API's rate limit counts in the cache: every test starts with none of its tokens' requests counted.
+    from django.core.cache import cache
+
+    cache.clear()
     eager = "services" not in request.keywords
     previous = celery_app.conf.task_always_eager
     settings.CELERY_TASK_ALWAYS_EAGER = eager  # Celery reads the Django setting first when it is set

@@ -184,3 +184,22 @@ def make_crosswalk(source, target, entries):
         for kind, src, dst, relation in entries
     )
     return crosswalk
+
+
+def api_token(user, scope="write", days=30):
+    """A personal API token of ``user`` and its text, as its owner would create it on the account page."""
+    from accounts.services import token_create
+
+    return token_create(
+        user=user,
+        name="Test client",
+        scope=scope,
+        days=days,
+        second_factor_required=False,
+        second_factor_verified=False,
+    )
+
+
+def bearer(raw):
+    """The header a client sends with token ``raw`` (Django test client keyword)."""
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}

@@ -19,7 +19,14 @@ from assessments import services
 from assessments.models import AuditEvent, Cycle
 from capabilities.models import Capability
 from reports.models import EnablerScore, ReportJob, ValidatedLevel, WorkerHeartbeat
-from tests.assessments.test_permissions import MATRIX, OK, pending_invitation, world  # noqa: F401 (world is a fixture)
+from tests.assessments.test_permissions import (  # noqa: F401 (world is a fixture)
+    MATRIX,
+    OK,
+    pending_invitation,
+    send,
+    sign_in,
+    world,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +59,9 @@ NOT_ABOUT_A_CYCLE = {
             "progress_post",
         )
     },
+    "api:action-progress": "an action plan's progress: the plan is tracked until the next cycle (as plans:progress_post)",
+    "api_tokens": "the person's own API token",
+    "api_token_revoke": "the person's own API token",
     "two_factor:setup": "the person's own authenticator",
     "two_factor:verify": "the person's own login",
     "two_factor:regenerate": "the person's own backup codes",
@@ -129,11 +139,11 @@ def test_a_closed_cycle_refuses_every_change(client, world, name, index, django_
     closed_world(world, route)
     payload = route.data if index == 0 else EXTRA[name][index - 1]
     data = payload(world) if callable(payload) else payload
-    client.force_login(world.personas[poster(route)])
+    credentials = sign_in(client, world, name, poster(route))
     before = frozen_state()
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse(name, args=route.args(world)), data)
+        response = send(client, world, name, route, credentials, write=True, data=data)
 
     assert response.status_code in (200, 302, 403, 409, 422), response
     said = [str(m) for m in get_messages(response.wsgi_request)] if response.status_code == 302 else []

@@ -3,6 +3,9 @@
 The matrix has one row per URL name. A URL added to ``assessments/urls.py`` (or to the root
 urls) without a row fails ``test_every_url_has_a_row_in_the_permission_matrix``.
 
+The REST API's URLs (``api:``) are in the matrix too, asked with a read-and-write personal token of the
+persona (none for the anonymous, who get 401); their writes are sent as JSON with the route's method.
+
 Outcomes: ``LOGIN`` a redirect to the login page; 404 the object is invisible to the persona
 (always country A's object, asked for by someone of country B or without a right to it); 403
 the persona may read but not change it; 405 a mutation asked for with GET; ``OK`` 200 or a
@@ -11,6 +14,7 @@ A refused POST must leave the database and the mailbox as they were; an allowed 
 """
 
 import io
+import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -27,6 +31,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 
+from accounts.models import ApiToken
 from assessments import participants, services
 from assessments import urls as assessment_urls
 from assessments.models import (
@@ -49,7 +54,15 @@ from plans import services as plan_services
 from plans import urls as plan_urls
 from reports import urls as report_urls
 from reports.models import EnablerScore, ReportJob, ValidatedLevel
-from tests.factories import OrganisationFactory, SectorFactory, make_cycle
+from tests.factories import (
+    OrganisationFactory,
+    SectorFactory,
+    api_token,
+    bearer,
+    make_crosswalk,
+    make_cycle,
+    make_framework,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -82,6 +95,13 @@ ANSWER = row(LOGIN, 404, 404, OK, 403, 403)
 REVIEW = row(LOGIN, 404, 404, 403, OK, OK)
 # Pages only the country's coordinator reads: others who see the cycle get 403.
 MANAGE_READ = row(LOGIN, 404, 403, 403, OK, OK)
+# The API: the same rules, with 401 in place of the login page.
+API_SIGNED_IN = row(401, OK, OK, OK, OK, OK)
+API_READ_CYCLE = row(401, 404, OK, OK, OK, OK)
+API_READ_SUBMISSION = row(401, 404, 404, OK, OK, OK)
+API_ANSWER = row(401, 404, 404, OK, 403, 403)
+API_MANAGE_READ = row(401, 404, 403, 403, OK, OK)
+API_POST_ONLY = row(401, 405, 405, 405, 405, 405)
 
 
 def no_args(w):
@@ -253,6 +273,17 @@ def action_form(w):
     }
 
 
+def with_crosswalk(w):
+    """A crosswalk from a second framework version to the cycle's."""
+    other = make_framework("TINY-NEXT", {1: ["C01.1"]})
+    w.crosswalk = make_crosswalk(other, w.cycle.framework_version, [("indicator", "C01.1", "C01.1", "equal")])
+
+
+def own_token(w):
+    """A token of the focal point's, for the revoke URL: nobody else's to revoke."""
+    w.token, _raw = api_token(w.focal_point)
+
+
 @dataclass
 class Route:
     args: Any = no_args
@@ -261,6 +292,30 @@ class Route:
     data: Any = lambda w: {}  # noqa: E731
     prepare: Any = None
     writes: bool = True  # an allowed POST changes the database
+    method: str = "POST"  # the write's method (API routes: PUT, POST)
+    headers: dict = field(default_factory=dict)  # the write's extra headers (API routes)
+
+
+def sign_in(client, w, name, persona):
+    """The persona signs in: to the pages with a session, to the API with a token of theirs (its headers)."""
+    user = w.personas[persona]
+    if not user:
+        return {}
+    if name.startswith("api:"):
+        return bearer(api_token(user)[1])
+    client.force_login(user)
+    return {}
+
+
+def send(client, w, name, route, credentials, write, data=None):
+    """The request the matrix makes: a page's GET or form POST, an API URL's GET or JSON write."""
+    url = reverse(name, args=route.args(w))
+    if not name.startswith("api:"):
+        return client.post(url, data) if write else client.get(url)
+    if not write:
+        return client.get(url, **credentials)
+    body = json.dumps(data)
+    return client.generic(route.method, url, body, content_type="application/json", **credentials, **route.headers)
 
 
 MATRIX = {
@@ -493,6 +548,49 @@ MATRIX = {
         data=lambda w: {"status": "in_progress", "progress": "30", "note": "Budget request filed."},
         prepare=with_plan,
     ),
+    # Personal API tokens: one's own, created and revoked on the account page.
+    "api_tokens": Route(
+        post=row(LOGIN, OK, OK, OK, OK, OK), data=lambda w: {"name": "Dashboard", "scope": "read", "days": "30"}
+    ),
+    "api_token_revoke": Route(
+        args=lambda w: [w.token.pk], get=POST_ONLY, post=row(LOGIN, 404, 404, OK, 404, 404), prepare=own_token
+    ),
+    # The REST API: the catalogue to everyone signed in; the rest scoped as the pages above.
+    "api:framework-version-list": Route(get=API_SIGNED_IN),
+    "api:framework-version-detail": Route(args=lambda w: [w.cycle.framework_version_id], get=API_SIGNED_IN),
+    "api:crosswalk-list": Route(get=API_SIGNED_IN),
+    "api:crosswalk-detail": Route(args=lambda w: [w.crosswalk.pk], get=API_SIGNED_IN, prepare=with_crosswalk),
+    "api:cycle-list": Route(get=API_SIGNED_IN),
+    "api:cycle-detail": Route(args=the_cycle, get=API_READ_CYCLE),
+    # Observers see the cycle and, as on its page, no organisation's questionnaire: empty lists.
+    "api:cycle-organisations": Route(args=the_cycle, get=API_READ_CYCLE),
+    "api:cycle-submissions": Route(args=the_cycle, get=API_READ_CYCLE),
+    "api:cycle-plan": Route(args=the_plan_cycle, get=API_READ_CYCLE, prepare=with_plan),
+    "api:cycle-report-jobs": Route(args=the_cycle, get=API_MANAGE_READ),
+    "api:submission-list": Route(get=API_SIGNED_IN),
+    "api:submission-detail": Route(args=the_submission, get=API_READ_SUBMISSION),
+    "api:submission-answers": Route(args=the_submission, get=API_READ_SUBMISSION),
+    "api:answer-detail": Route(
+        args=lambda w: [w.submission.pk, w.answer.pk],
+        get=API_READ_SUBMISSION,
+        post=API_ANSWER,
+        method="PUT",
+        headers={"HTTP_IF_MATCH": '"0"'},
+        data=lambda w: {"choice": "2", "evidence": "Decree 12/2024.", "comment": ""},
+    ),
+    "api:report-job-detail": Route(args=lambda w: [w.job.pk], get=API_MANAGE_READ),
+    "api:action-detail": Route(args=the_action, get=API_READ_CYCLE, prepare=with_plan),
+    "api:action-progress": Route(
+        args=the_action,
+        get=API_POST_ONLY,
+        post=row(401, 404, 403, OK, OK, OK),
+        data=lambda w: {"status": "in_progress", "progress": 30, "note": "Budget request filed."},
+        prepare=with_plan,
+    ),
+    # The schema and its readers describe the API and hold no data.
+    "api:schema": Route(get=EVERYONE),
+    "api:docs": Route(get=EVERYONE),
+    "api:redoc": Route(get=EVERYONE),
     # Two-step verification: everyone signed in may use it; the logins here count as verified (see
     # conftest), so admins and coordinators hold a device and the others none. The POSTs send no
     # code: the form is refused before any device is asked (tests/test_two_factor.py covers the rest).
@@ -507,14 +605,14 @@ MATRIX = {
 
 
 def url_names():
-    """Every named URL of the project: root names, and the assessments, reports and two_factor namespaces' names.
+    """Every named URL of the project: root names, and the assessments, reports, plans, two_factor and api names.
 
     The admin's own URLs are covered by ``test_the_admin_is_for_staff_only``.
     """
     names = set()
     for pattern in get_resolver().url_patterns:
         if isinstance(pattern, URLResolver):
-            if pattern.namespace in ("assessments", "reports", "plans", "two_factor"):
+            if pattern.namespace in ("assessments", "reports", "plans", "two_factor", "api"):
                 names |= {f"{pattern.namespace}:{p.name}" for p in pattern.url_patterns}
             else:
                 assert pattern.namespace == "admin", f"URLs under {pattern.pattern} are in no permission matrix"
@@ -616,6 +714,8 @@ def state(w):
             model.__name__: list(model.objects.order_by("pk").values())
             for model in apps.get_app_config("plans").get_models()
         },
+        # Tokens made or revoked (a token's use notes only its last_used_at).
+        "tokens": sorted(ApiToken.objects.values_list("pk", "revoked_at")),
     }
 
 
@@ -623,8 +723,8 @@ def assert_outcome(response, expected):
     if expected == LOGIN:
         assert response.status_code == 302 and response.url.startswith(reverse("login")), response
     elif expected == OK:
-        assert response.status_code in (200, 302), response
-        assert response.status_code == 200 or not response.url.startswith(reverse("login")), response.url
+        assert response.status_code in (200, 201, 302), response
+        assert response.status_code in (200, 201) or not response.url.startswith(reverse("login")), response.url
     elif expected == FORM_ERROR:
         assert response.status_code == 200, response
         assert "Select a valid choice" in response.content.decode()
@@ -648,13 +748,12 @@ def test_every_url_answers_each_persona_as_the_matrix_says(
     expected = (route.get if method == "GET" else route.post)[persona]
     if route.prepare:
         route.prepare(world)
-    url = reverse(name, args=route.args(world))
-    if world.personas[persona]:
-        client.force_login(world.personas[persona])
+    data = route.data(world) if method == "POST" else None
+    credentials = sign_in(client, world, name, persona)
     before = state(world)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.get(url) if method == "GET" else client.post(url, route.data(world))
+        response = send(client, world, name, route, credentials, write=method == "POST", data=data)
 
     assert_outcome(response, expected)
     after = state(world)
