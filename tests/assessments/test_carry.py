@@ -361,7 +361,7 @@ def test_confirm_with_htmx_answers_the_note_the_state_and_the_navigation(
 
     body = response.content.decode()
     assert response.status_code == 200
-    assert f'id="carry-{answer.pk}"' in body and "confirmed by Mina Haddad" in body
+    assert f'id="carry-{answer.pk}"' in body and "confirmed by <bdi>Mina Haddad</bdi>" in body
     assert f'id="version-{answer.pk}" name="a{answer.pk}-version" value="2" hx-swap-oob="true"' in body
     assert 'id="questionnaire-nav"' in body
 
