@@ -552,6 +552,10 @@ class AuditEvent(models.Model):
         PLAN_PROGRESS = "plan_progress", _("Reported progress on an action")
         ANSWERS_CARRIED = "answers_carried", _("Carried answers forward from the last cycle")
         ANSWER_CONFIRMED = "answer_confirmed", _("Confirmed a carried answer")
+        EVIDENCE_UPLOADED = "evidence_uploaded", _("Uploaded an evidence document")
+        EVIDENCE_DOWNLOADED = "evidence_downloaded", _("Downloaded an evidence document")
+        EVIDENCE_REMOVED = "evidence_removed", _("Removed evidence")
+        EVIDENCE_REVIEWED = "evidence_reviewed", _("Reviewed evidence")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     action = models.CharField(max_length=40, choices=Action.choices)

@@ -37,6 +37,7 @@ urlpatterns = [
     path("language/", language.language_set, name="language_set"),
     path("admin/", admin.site.urls),
     path("", include("assessments.urls")),
+    path("", include("evidence.urls")),
     path("", include("reports.urls")),
     path("", include("plans.urls")),
 ]
