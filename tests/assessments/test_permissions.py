@@ -455,7 +455,9 @@ MATRIX = {
         prepare=with_document,
     ),
     "evidence:document_download": Route(args=lambda w: [w.document.pk], get=READ_SUBMISSION, prepare=with_document),
-    "evidence:document_remove": Route(args=lambda w: [w.document.pk], get=POST_ONLY, post=ANSWER, prepare=with_document),
+    "evidence:document_remove": Route(
+        args=lambda w: [w.document.pk], get=POST_ONLY, post=ANSWER, prepare=with_document
+    ),
     # The outsider coordinates country B: they read B's trail, never A's (see test_audit_trail_*).
     "assessments:audit_trail": Route(get=row(LOGIN, OK, 403, 403, OK, OK)),
     # Reports: the national analysis is for coordinators and observers; jobs and exports for coordinators.

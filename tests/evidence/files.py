@@ -13,8 +13,8 @@ BARE_SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><circle r="4"/></svg>'
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48 + b"PE\x00\x00"
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 56
 MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 32
-TXT = "Child Protection Act 2021, article 12: the national unit.\n".encode()
-CSV = "year,cases referred\n2024,132\n2025,171\n".encode()
+TXT = "Child Protection Act 2021, article 12 — the national unit (décret n° 7).\n".encode()
+CSV = b"year,cases referred\n2024,132\n2025,171\n"
 UTF16_TXT = "Loi n° 2021-12 relative à la protection de l'enfance.\n".encode("utf-16")
 
 
