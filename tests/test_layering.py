@@ -1,4 +1,4 @@
-"""Apps depend downward only: plans → reports → assessments → capabilities (mnr_portal is the frame)."""
+"""Apps depend downward only: plans → reports → evidence → assessments → capabilities (mnr_portal is the frame)."""
 
 import ast
 from pathlib import Path
@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = ["capabilities", "assessments", "reports", "plans"]
+LAYERS = ["capabilities", "assessments", "evidence", "reports", "plans"]
 
 
 def imported_apps(path):

@@ -131,9 +131,10 @@ def test_the_capability_page_takes_the_same_queries_for_any_number_of_indicators
     # 1 session, 2 user, 3 the user's roles (two-step verification: required? also: may this user see
     # the questionnaire, and answer it?), 4 submission by primary key with cycle, country, framework
     # version, organisation and sector, 5 the capability's answers with who saved them, 6 the review
-    # comments sent with a return (prefetch), 7 answers counted per capability (the progress
-    # navigation). Capability, levels, indicators and descriptors come from the cached framework tree.
-    with django_assert_num_queries(7):
+    # comments sent with a return (prefetch), 7 the evidence documents and links with their documents
+    # (prefetch), 8 answers counted per capability (the progress navigation). Capability, levels,
+    # indicators and descriptors come from the cached framework tree.
+    with django_assert_num_queries(8):
         response = client.get(url)
 
     body = response.content.decode()
