@@ -426,7 +426,8 @@ def questionnaire(request, pk):
 
 def _capability_answers(submission, tree, capability):
     """The capability's answers in page order (3 queries: the answers with who saved them, the review
-    comments sent with a return, the evidence documents and links); indicators and their descriptors come from the version's cached tree."""
+    comments sent with a return, the evidence documents and links); indicators and their descriptors come
+    from the version's cached tree."""
     order = {pk: i for i, pk in enumerate(tree.indicator_ids[capability.pk])}
     answers = list(
         Answer.objects.filter(submission=submission, indicator_id__in=order)
