@@ -259,7 +259,7 @@ if PRIVATE_STORAGE == "s3":
         },
     }
 elif PRIVATE_STORAGE == "filesystem":
-    STORAGES["private"] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    STORAGES["private"] = {"BACKEND": "mnr_portal.storage.AtomicFileSystemStorage"}
 else:
     raise ImproperlyConfigured(f"PRIVATE_STORAGE must be 'filesystem' or 's3', not {PRIVATE_STORAGE!r}.")
 # Evidence uploads (evidence.filetypes): the size of one file, the documents and links per answer, and the
