@@ -21,7 +21,7 @@ from capabilities.queries import framework_tree
 from . import services
 from .filetypes import ACCEPTED_LABELS, KINDS, megabytes
 from .forms import DocumentAttachForm, DocumentUploadForm, LinkForm, ReviewForm
-from .models import Attachment, Document
+from .models import Attachment, Document, private_storage
 
 
 def _library(submission):
@@ -212,7 +212,8 @@ def document_download(request, document_pk):
     """Always an attachment with the type decided at upload and ``nosniff``: a browser never renders it."""
     document = _document_for_user(request, document_pk)
     try:
-        handle = document.file.open("rb")
+        # The storage as configured now (a FileField's storage is fixed when the model class loads).
+        handle = private_storage().open(document.file.name, "rb")
     except OSError as exc:
         raise Http404("The file of this document is missing.") from exc
     audit(
