@@ -1,5 +1,6 @@
 """Evidence documents and links on answers: upload, refusals, caps, the authorising download, review, removal."""
 
+import io
 from pathlib import Path
 
 import pytest
@@ -222,3 +223,21 @@ def test_the_capability_page_lists_the_answers_documents_and_links(client, focal
 
     assert "Child Protection Act" in body and "Official gazette" in body
     assert reverse("evidence:answer_evidence", args=[answer.submission_id, answer.pk]) in body
+
+
+def test_seed_demo_gives_demoland_a_few_documents_and_links_and_runs_twice(framework, settings):
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    first = (Document.objects.count(), Attachment.objects.count())
+    call_command("seed_demo", stdout=io.StringIO())
+
+    assert (Document.objects.count(), Attachment.objects.count()) == first
+    assert set(Document.objects.values_list("kind", flat=True)) == {"pdf", "csv", "docx"}
+    assert Attachment.objects.filter(document__isnull=True).exists()  # a link
+    assert Attachment.objects.filter(review="insufficient").exclude(review_note="").exists()
+    assert (
+        Attachment.objects.values("document").filter(document__isnull=False).distinct().count()
+        < Attachment.objects.filter(document__isnull=False).count()
+    )  # one document on two answers
