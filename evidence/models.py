@@ -29,13 +29,11 @@ class DocumentQuerySet(models.QuerySet):
 
 
 class Document(models.Model):
-    Kind = models.TextChoices("Kind", [(code, kind.label) for code, kind in KINDS.items()])
-
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="documents", verbose_name=_("organisation")
     )
     title = models.CharField(_("title"), max_length=200)
-    kind = models.CharField(_("type"), max_length=4, choices=Kind.choices)
+    kind = models.CharField(_("type"), max_length=4, choices=[(code, kind.label) for code, kind in KINDS.items()])
     file = models.FileField(storage=private_storage, upload_to="evidence/%Y/%m/", max_length=300)
     original_name = models.CharField(max_length=255)
     size = models.PositiveBigIntegerField()

@@ -205,3 +205,40 @@ def document_remove(*, document, by, request=None) -> Document:
         request=request,
     )
     return document
+
+
+def attachments_carry_forward(*, answers, by, now) -> list[Attachment]:
+    """Attach to each answer carried from the last cycle the documents and links of the answer it came from.
+
+    1 query, 2 when anything is carried: the previous answers' current attachments, then one bulk insert.
+    A superseded document is carried as its newest version; a removed one is not carried; reviews are not
+    (a new cycle is reviewed afresh). Runs inside the caller's transaction (``answers_carry_forward``).
+    """
+    by_source = {answer.carried_from_id: answer for answer in answers if answer.carried_from_id}
+    rows = []
+    seen = set()
+    for old in (
+        Attachment.objects.filter(answer_id__in=list(by_source), removed_at__isnull=True)
+        .select_related("document__superseded_by")
+        .order_by("attached_at", "pk")
+    ):
+        answer = by_source[old.answer_id]
+        document = old.document
+        if document is not None:
+            if document.superseded_by_id:
+                # Its next version, read along (a longer chain of versions is carried as its second step).
+                document = document.superseded_by
+            if document.removed_at is not None or (answer.pk, document.pk) in seen:
+                continue
+            seen.add((answer.pk, document.pk))
+        rows.append(
+            Attachment(
+                answer=answer,
+                document=document,
+                url=old.url,
+                link_title=old.link_title,
+                attached_by_id=old.attached_by_id,
+                attached_at=now,
+            )
+        )
+    return Attachment.objects.bulk_create(rows) if rows else []

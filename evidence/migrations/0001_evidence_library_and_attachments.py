@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('kind', models.CharField(choices=[('PDF', 'Pdf'), ('DOCX', 'Docx'), ('XLSX', 'Xlsx'), ('ODT', 'Odt'), ('ODS', 'Ods'), ('TXT', 'Txt'), ('CSV', 'Csv')], max_length=4, verbose_name='type')),
+                ('kind', models.CharField(choices=[('pdf', 'PDF'), ('docx', 'DOCX'), ('xlsx', 'XLSX'), ('odt', 'ODT'), ('ods', 'ODS'), ('txt', 'TXT'), ('csv', 'CSV')], max_length=4, verbose_name='type')),
                 ('file', models.FileField(max_length=300, storage=evidence.models.private_storage, upload_to='evidence/%Y/%m/')),
                 ('original_name', models.CharField(max_length=255)),
                 ('size', models.PositiveBigIntegerField()),

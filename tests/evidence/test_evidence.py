@@ -241,3 +241,63 @@ def test_seed_demo_gives_demoland_a_few_documents_and_links_and_runs_twice(frame
         Attachment.objects.values("document").filter(document__isnull=False).distinct().count()
         < Attachment.objects.filter(document__isnull=False).count()
     )  # one document on two answers
+
+
+def test_the_gap_report_lists_the_evidence_behind_each_capability_never_the_files(
+    focal_point, coordinator, submission, answer
+):
+    from reports.consolidation import frozen_report_data
+    from reports.pdf import render_report_pdf
+    from tests.reports.conftest import pdf_text
+
+    attachment = attach(answer, focal_point)
+    evidence_services.link_add(
+        answer=answer, url="https://laws.example.org/act", title="Official gazette", by=focal_point
+    )
+    services.submission_submit(submission=submission, by=focal_point, confirm_unanswered=True)
+    attachment.answer.submission = submission
+    evidence_services.attachment_review(attachment=attachment, review="accepted", note="", by=coordinator)
+
+    data = frozen_report_data(submission.cycle)
+
+    section = next(s for s in data["sections"] if s["template"] == "evidence/pdf/evidence_section.html")
+    rows = section["data"]["capabilities"][0]["rows"]
+    assert [(r["indicator"], r["title"], r["type"], r["supplied_by"], r["review"]) for r in rows] == [
+        ("C01.1", "Child Protection Act", "PDF", "Farid Osei", "Accepted"),
+        ("C01.1", "Official gazette", "Link", "Farid Osei", ""),
+    ]
+    text = pdf_text(render_report_pdf(data)[0])
+    assert "Evidence behind each capability" in text and "Child Protection Act" in text
+
+
+def test_documents_and_links_are_carried_forward_with_the_answers(focal_point, coordinator, submission, answer):
+    from datetime import date, timedelta
+
+    from tests.factories import make_cycle
+
+    attach(answer, focal_point)
+    evidence_services.link_add(
+        answer=answer, url="https://laws.example.org/act", title="Official gazette", by=focal_point
+    )
+    services.submission_submit(submission=submission, by=focal_point, confirm_unanswered=True)
+    services.submission_accept(submission=submission, by=coordinator)
+    from assessments.models import Answer
+
+    Answer.objects.filter(pk=answer.pk).update(choice="2")
+    services.cycle_close(cycle=submission.cycle, by=coordinator)
+
+    following = make_cycle(
+        country=submission.cycle.country,
+        framework_version=submission.cycle.framework_version,
+        organisations=[submission.organisation],
+        by=coordinator,
+        title="Assessment 2027",
+        period="2027",
+        opens_on=date.today() + timedelta(days=1),
+    )
+
+    carried = Answer.objects.get(submission__cycle=following, indicator__code="C01.1")
+    assert carried.carried_from_id == answer.pk
+    titles = sorted(a.title for a in carried.evidence_attachments.all())
+    assert titles == ["Child Protection Act", "Official gazette"]
+    assert Document.objects.count() == 1  # the same library document, attached again
