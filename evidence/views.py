@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -244,10 +245,7 @@ def document_remove(request, document_pk):
             messages.error(request, message)
     else:
         messages.success(request, _("Document removed from the library. It stays in the history of the answers."))
-    return redirect(request.POST.get("next") or "home") if _safe_next(request) else redirect("home")
-
-
-def _safe_next(request):
-    from django.utils.http import url_has_allowed_host_and_scheme
-
-    return url_has_allowed_host_and_scheme(request.POST.get("next", ""), allowed_hosts={request.get_host()})
+    # Back to the page the button was on (an evidence page), if it is one of this site's.
+    back = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    return redirect(back if safe else "home")
