@@ -14,6 +14,7 @@ through the crosswalk between the two versions).
 - ``new``, ``removed``, or an indicator the crosswalk does not map: nothing is carried.
 """
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -166,6 +167,13 @@ def answers_carry_forward(*, cycle, submissions, by) -> dict:
                 f"{counts['prefilled']} pre-filled, {counts['suggested']} suggested"
             ),
         )
+        # Apps above this one carry what they hang on an answer (the evidence app: its documents and links),
+        # through an AppConfig method, so that dependencies keep pointing down (as with seed_demo).
+        prefilled = [answer for answer in changed if answer.carry == Carry.PREFILLED]
+        for config in apps.get_app_configs():
+            hook = getattr(config, "answers_carried", None)
+            if prefilled and callable(hook):
+                hook(answers=prefilled, by=by, now=now)
     return counts
 
 

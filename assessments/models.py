@@ -555,6 +555,10 @@ class AuditEvent(models.Model):
         API_WRITE = "api_write", _("Changed data through the API")
         API_TOKEN_CREATED = "api_token_created", _("Created an API token")
         API_TOKEN_REVOKED = "api_token_revoked", _("Revoked an API token")
+        EVIDENCE_UPLOADED = "evidence_uploaded", _("Uploaded an evidence document")
+        EVIDENCE_DOWNLOADED = "evidence_downloaded", _("Downloaded an evidence document")
+        EVIDENCE_REMOVED = "evidence_removed", _("Removed evidence")
+        EVIDENCE_REVIEWED = "evidence_reviewed", _("Reviewed evidence")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     action = models.CharField(max_length=40, choices=Action.choices)

@@ -425,8 +425,9 @@ def questionnaire(request, pk):
 
 
 def _capability_answers(submission, tree, capability):
-    """The capability's answers in page order (2 queries: the answers with who saved them, the review
-    comments sent with a return); indicators and their descriptors come from the version's cached tree."""
+    """The capability's answers in page order (3 queries: the answers with who saved them, the review
+    comments sent with a return, the evidence documents and links); indicators and their descriptors come
+    from the version's cached tree."""
     order = {pk: i for i, pk in enumerate(tree.indicator_ids[capability.pk])}
     answers = list(
         Answer.objects.filter(submission=submission, indicator_id__in=order)
@@ -439,6 +440,15 @@ def _capability_answers(submission, tree, capability):
                 .select_related("author")
                 .order_by("sent_at", "pk"),
                 to_attr="sent_review_comments",
+            ),
+            # The documents and links attached as evidence (the evidence app, above this one: its model is
+            # reached through the relation so that this app imports nothing from it).
+            Prefetch(
+                "evidence_attachments",
+                queryset=Answer.evidence_attachments.rel.related_model.objects.filter(removed_at__isnull=True)
+                .select_related("document")
+                .order_by("attached_at", "pk"),
+                to_attr="current_evidence",
             ),
         )
     )
@@ -458,6 +468,7 @@ def _render_capability(request, submission, capability, bound=None, status=200):
     for answer in _capability_answers(submission, tree, capability):
         if bound is not None and bound["answer"].pk == answer.pk:
             bound["answer"].sent_review_comments = answer.sent_review_comments
+            bound["answer"].current_evidence = answer.current_evidence
             items.append(bound)
         else:
             items.append({"answer": answer, "form": AnswerForm(answer=answer, levels=tree.levels), "state": None})

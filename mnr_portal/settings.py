@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "accounts",
     "capabilities",
     "assessments",
+    "evidence",
     "reports",
     "plans",
     "api",
@@ -241,6 +242,37 @@ STORAGES = {
 }
 # Generated reports live here; they are served only through an authorising view.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+# Evidence documents and report PDFs: the "private" storage, never under a public URL (served only by
+# authorising views). The local filesystem under MEDIA_ROOT by default; PRIVATE_STORAGE=s3 puts them in
+# an S3-compatible object store, so that web and worker hosts share no disk (docs/operations.md).
+PRIVATE_STORAGE = os.environ.get("PRIVATE_STORAGE", "filesystem")
+if PRIVATE_STORAGE == "s3":
+    if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("PRIVATE_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME (see docs/operations.md).")
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": env_secret("AWS_ACCESS_KEY_ID"),
+            "secret_key": env_secret("AWS_SECRET_ACCESS_KEY"),
+            "location": os.environ.get("AWS_LOCATION", ""),
+            # Private objects: no public ACL, never overwritten, and no URL handed out (the views stream them).
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+elif PRIVATE_STORAGE == "filesystem":
+    STORAGES["private"] = {"BACKEND": "mnr_portal.storage.AtomicFileSystemStorage"}
+else:
+    raise ImproperlyConfigured(f"PRIVATE_STORAGE must be 'filesystem' or 's3', not {PRIVATE_STORAGE!r}.")
+# Evidence uploads (evidence.filetypes): the size of one file, the documents and links per answer, and the
+# pictures an office document may hold (a logo, not photographs).
+EVIDENCE_MAX_UPLOAD_BYTES = int(os.environ.get("EVIDENCE_MAX_UPLOAD_MB", "20")) * 1024 * 1024
+EVIDENCE_MAX_PER_ANSWER = int(os.environ.get("EVIDENCE_MAX_PER_ANSWER", "10"))
+EVIDENCE_MAX_EMBEDDED_MEDIA_BYTES = int(os.environ.get("EVIDENCE_MAX_EMBEDDED_MEDIA_KB", "512")) * 1024
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "MNR Portal <no-reply@localhost>")

@@ -40,6 +40,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
     path("", include("assessments.urls")),
+    path("", include("evidence.urls")),
     path("", include("reports.urls")),
     path("", include("plans.urls")),
 ]

@@ -1,14 +1,14 @@
 """The plan PDF: frozen data, rendered by WeasyPrint with the gap report's fetcher (own static files only)."""
 
 import logging
-import os
 import uuid
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
-from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
@@ -194,15 +194,15 @@ def plan_job_run(*, job_id, task_id):
     except SoftTimeLimitExceeded:
         plan_job_fail(job_id=job_id, task_id=task_id, error=_("rendering took too long"))
         return PlanJob.Status.FAILED
+    # The private storage (local disk or an S3-compatible store, as the gap report): a name per attempt.
+    storage = storages["private"]
     relative = plan_job_path(job)
-    target = Path(settings.MEDIA_ROOT) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_suffix(f".{uuid.uuid4().hex}.tmp")
-    temporary.write_bytes(pdf)
-    os.replace(temporary, target)
+    name = storage.save(str(relative.with_name(f"{relative.stem}-{job.attempts}.pdf")), ContentFile(pdf))
     done = PlanJob.objects.filter(pk=job_id, task_id=task_id, status=PlanJob.Status.RUNNING).update(
-        status=PlanJob.Status.DONE, file=str(relative), pages=pages, finished_at=timezone.now(), error=""
+        status=PlanJob.Status.DONE, file=name, pages=pages, finished_at=timezone.now(), error=""
     )
+    if not done:
+        storage.delete(name)  # another attempt owns the job now
     return PlanJob.Status.DONE if done else "skipped"
 
 

@@ -4,12 +4,11 @@ Access: the country's coordinators change the plan; focal points of any organisa
 read it and report progress on the actions their organisation leads; observers read; anyone else 404.
 """
 
-from pathlib import Path
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import storages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -612,10 +611,10 @@ def plan_pdf_download(request, job_pk):
     job = _job_for_user(request, job_pk)
     if job.status != PlanJob.Status.DONE:
         raise Http404("This PDF is not ready.")
-    try:
-        handle = open(Path(settings.MEDIA_ROOT) / job.file, "rb")  # noqa: SIM115 - FileResponse closes it
-    except OSError as exc:
-        raise Http404("The PDF file is missing; generate it again.") from exc
+    storage = storages["private"]  # the local disk or the S3-compatible store
+    if not job.file or not storage.exists(job.file):
+        raise Http404("The PDF file is missing; generate it again.")
+    handle = storage.open(job.file, "rb")
     cycle = job.plan.cycle
     audit(
         user=request.user,

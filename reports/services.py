@@ -2,7 +2,6 @@
 
 import errno
 import logging
-import os
 import threading
 import uuid
 from datetime import timedelta
@@ -11,6 +10,8 @@ from pathlib import Path
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -305,30 +306,28 @@ def report_job_run(*, job_id, task_id):
                 attempt,
             )
             return ReportJob.Status.FAILED
-        relative = report_path(job)
-        target = Path(settings.MEDIA_ROOT) / relative
-        temporary = target.with_suffix(f".{uuid.uuid4().hex}.tmp")
+        # The private storage (local disk or an S3-compatible store): a name of its own per attempt, so
+        # that an attempt that lost the job never touches the file of the one that owns it.
+        storage = storages["private"]
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with open(temporary, "wb") as handle:
-                handle.write(document)
-                handle.flush()
-                os.fsync(handle.fileno())
+            name = storage.save(
+                str(report_path(job).with_name(f"report-{job.pk}-{attempt}.{job.format}")), ContentFile(document)
+            )
         except OSError as exc:
             if not is_disk_full(exc):
                 raise
-            log.error("Report job %s: no space left to write %s", job_id, target)
+            log.error("Report job %s: no space left to write its PDF", job_id)
             _fail(job_id, task_id, disk_full_message(), attempt)
             return ReportJob.Status.FAILED
+        temporary = name
         with transaction.atomic():
             if not _current(job_id, task_id, attempt).select_for_update().exists():
                 return "skipped"  # another attempt owns the job now (or it was failed): never overwrite
-            os.replace(temporary, target)
             temporary = None
             _current(job_id, task_id, attempt).update(
                 status=ReportJob.Status.DONE,
                 progress=100,
-                file=str(relative),
+                file=name,
                 file_size=len(document),
                 pages=pages,
                 finished_at=timezone.now(),
@@ -341,7 +340,7 @@ def report_job_run(*, job_id, task_id):
     finally:
         heartbeat.stop()
         if temporary is not None:
-            _unlink(temporary)
+            storages["private"].delete(temporary)
 
 
 def report_job_release(*, job_id, task_id, attempt):

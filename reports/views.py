@@ -5,14 +5,13 @@ everything here; observers see the national analysis without organisation-level 
 focal points get 403; anyone else 404.
 """
 
-import os
 import re
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import storages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -354,14 +353,16 @@ def report_download(request, job_pk):
     job = _job_for_user(request, job_pk)
     if job.status != ReportJob.Status.DONE:
         raise Http404("This report is not ready.")
-    path = Path(settings.MEDIA_ROOT) / job.file
+    # The private storage: the local disk, or the S3-compatible store shared by web and worker hosts.
+    storage = storages["private"]
+    if not job.file or not storage.exists(job.file):
+        raise Http404("The report file is missing; generate the report again.")
+    if job.file_size is not None and storage.size(job.file) != job.file_size:
+        raise Http404("The report file is incomplete; generate the report again.")  # never a partial file
     try:
-        handle = open(path, "rb")  # noqa: SIM115 - FileResponse closes it
+        handle = storage.open(job.file, "rb")
     except OSError as exc:
         raise Http404("The report file is missing; generate the report again.") from exc
-    if job.file_size is not None and os.fstat(handle.fileno()).st_size != job.file_size:
-        handle.close()  # never offer a partial or damaged file
-        raise Http404("The report file is incomplete; generate the report again.")
     audit(
         user=request.user,
         action=AuditEvent.Action.REPORT_DOWNLOADED,

@@ -47,6 +47,61 @@ def require_redis():
         service_missing(f"Redis at {url} does not answer: {exc}")
 
 
+S3_TEST_BUCKET = "mnr-test-private"
+
+
+def require_s3():
+    """The local S3-protocol server CI starts (``moto_server``), at ``MNR_TEST_S3_ENDPOINT``."""
+    endpoint = os.environ.get("MNR_TEST_S3_ENDPOINT")
+    if not endpoint:
+        service_missing("needs an S3-protocol server: run `moto_server -p 5055`, set MNR_TEST_S3_ENDPOINT")
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    client = boto3.client(
+        "s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test"
+    )
+    try:
+        client.create_bucket(Bucket=S3_TEST_BUCKET)
+    except client.exceptions.BucketAlreadyOwnedByYou:
+        pass
+    except (BotoCoreError, ClientError) as exc:
+        service_missing(f"the S3-protocol server at {endpoint} does not answer: {exc}")
+    return endpoint, client
+
+
+@pytest.fixture
+def s3_private_storage(request, settings):
+    """``STORAGES["private"]`` on the local S3-protocol server, as production configures it
+    (PRIVATE_STORAGE=s3), under a prefix of the test's own; returns a function listing that prefix's
+    objects (key → size)."""
+    endpoint, client = require_s3()
+    location = f"run-{os.getpid()}-{request.node.name}"[:120]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": S3_TEST_BUCKET,
+                "endpoint_url": endpoint,
+                "region_name": "us-east-1",
+                "access_key": "test",
+                "secret_key": "test",
+                "location": location,
+                "default_acl": None,
+                "file_overwrite": False,
+                "querystring_auth": True,
+            },
+        },
+    }
+
+    def objects():
+        listed = client.list_objects_v2(Bucket=S3_TEST_BUCKET, Prefix=f"{location}/").get("Contents", [])
+        return {item["Key"]: item["Size"] for item in listed}
+
+    return objects
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, request):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

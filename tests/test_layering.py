@@ -1,4 +1,4 @@
-"""Apps depend downward only: api → plans → reports → assessments → capabilities → accounts (mnr_portal is the frame)."""
+"""Apps depend downward only: api → plans → reports → evidence → assessments → capabilities → accounts (mnr_portal is the frame)."""
 
 import ast
 from pathlib import Path
@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = ["accounts", "capabilities", "assessments", "reports", "plans", "api"]
+LAYERS = ["accounts", "capabilities", "assessments", "evidence", "reports", "plans", "api"]
 
 
 def imported_apps(path):

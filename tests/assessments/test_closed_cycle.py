@@ -84,7 +84,7 @@ def frozen_state():
     """Every row of the assessments and reports apps (and the accounts), as values; and the mailbox."""
     models = [
         model
-        for label in ("assessments", "reports")
+        for label in ("assessments", "evidence", "reports")
         for model in apps.get_app_config(label).get_models()
         if model not in NOT_FROZEN
     ]

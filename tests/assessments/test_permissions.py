@@ -50,6 +50,9 @@ from assessments.models import (
 )
 from assessments.workbook import questionnaire_workbook
 from capabilities.models import Capability, Enabler, Sector
+from evidence import services as evidence_services
+from evidence import urls as evidence_urls
+from evidence.models import Attachment, Document
 from plans import services as plan_services
 from plans import urls as plan_urls
 from reports import urls as report_urls
@@ -163,6 +166,32 @@ def carried_answer(w):
         carried_choice="2",
         carried_evidence="Decree 12/2024.",
     )
+
+
+def with_document(w):
+    """A PDF in the ministry's library (``w.document``), attached to C01.1 (``w.attachment``)."""
+    from tests.evidence.files import PDF
+
+    w.attachment = evidence_services.document_upload(
+        answer=w.answer, upload=SimpleUploadedFile("act.pdf", PDF), title="Child Protection Act", by=w.focal_point
+    )
+    w.document = w.attachment.document
+
+
+def with_library_document(w):
+    """A PDF of the ministry's library attached to C01.2 only, so that it can be attached to C01.1 too."""
+    from tests.evidence.files import PDF
+
+    other = w.submission.answers.select_related("indicator").get(indicator__code="C01.2")
+    w.document = evidence_services.document_upload(
+        answer=other, upload=SimpleUploadedFile("sop.pdf", PDF), title="Referral SOP", by=w.focal_point
+    ).document
+
+
+def evidence_upload(w):
+    from tests.evidence.files import PDF
+
+    return {"file": SimpleUploadedFile("act.pdf", PDF), "title": "Child Protection Act"}
 
 
 def failed_job(w):
@@ -451,6 +480,39 @@ MATRIX = {
     "assessments:review_comment_delete": Route(
         args=lambda w: [w.submission.pk, w.comment.pk], get=POST_ONLY, post=REVIEW, prepare=submitted_with_comment
     ),
+    # Evidence: the answer's access (the organisation's focal points write, the country's coordinators
+    # read and review, observers never); downloads are audited reads.
+    "evidence:answer_evidence": Route(args=lambda w: [w.submission.pk, w.answer.pk], get=READ_SUBMISSION),
+    "evidence:document_upload": Route(
+        args=lambda w: [w.submission.pk, w.answer.pk], get=POST_ONLY, post=ANSWER, data=evidence_upload
+    ),
+    "evidence:document_attach": Route(
+        args=lambda w: [w.submission.pk, w.answer.pk],
+        get=POST_ONLY,
+        post=ANSWER,
+        data=lambda w: {"document": w.document.pk},
+        prepare=with_library_document,
+    ),
+    "evidence:link_add": Route(
+        args=lambda w: [w.submission.pk, w.answer.pk],
+        get=POST_ONLY,
+        post=ANSWER,
+        data=lambda w: {"url": "https://laws.example.org/act-2021", "title": "Child Protection Act"},
+    ),
+    "evidence:attachment_remove": Route(
+        args=lambda w: [w.submission.pk, w.attachment.pk], get=POST_ONLY, post=ANSWER, prepare=with_document
+    ),
+    "evidence:attachment_review": Route(
+        args=lambda w: [w.submission.pk, w.attachment.pk],
+        get=POST_ONLY,
+        post=REVIEW,
+        data=lambda w: {"review": "insufficient", "note": "Only the title page."},
+        prepare=with_document,
+    ),
+    "evidence:document_download": Route(args=lambda w: [w.document.pk], get=READ_SUBMISSION, prepare=with_document),
+    "evidence:document_remove": Route(
+        args=lambda w: [w.document.pk], get=POST_ONLY, post=ANSWER, prepare=with_document
+    ),
     # The outsider coordinates country B: they read B's trail, never A's (see test_audit_trail_*).
     "assessments:audit_trail": Route(get=row(LOGIN, OK, 403, 403, OK, OK)),
     # Reports: the national analysis is for coordinators and observers; jobs and exports for coordinators.
@@ -612,7 +674,7 @@ def url_names():
     names = set()
     for pattern in get_resolver().url_patterns:
         if isinstance(pattern, URLResolver):
-            if pattern.namespace in ("assessments", "reports", "plans", "two_factor", "api"):
+            if pattern.namespace in ("assessments", "evidence", "reports", "plans", "two_factor", "api"):
                 names |= {f"{pattern.namespace}:{p.name}" for p in pattern.url_patterns}
             else:
                 assert pattern.namespace == "admin", f"URLs under {pattern.pattern} are in no permission matrix"
@@ -623,6 +685,7 @@ def url_names():
 
 def test_every_url_has_a_row_in_the_permission_matrix():
     declared = {f"assessments:{p.name}" for p in assessment_urls.urlpatterns}
+    declared |= {f"evidence:{p.name}" for p in evidence_urls.urlpatterns}
     declared |= {f"reports:{p.name}" for p in report_urls.urlpatterns}
     declared |= {f"plans:{p.name}" for p in plan_urls.urlpatterns}
 
@@ -698,6 +761,8 @@ def state(w):
         ValidatedLevel,
         EnablerScore,
         ReportJob,
+        Document,
+        Attachment,
     ]
     return {
         "cycle": (w.cycle.status, w.cycle.closed_at),
@@ -710,6 +775,8 @@ def state(w):
         "invitations": sorted(Invitation.objects.values_list("pk", "status", "sent_at", "send_count")),
         "rows": {model.__name__: model.objects.count() for model in counted},
         "mail": len(mail.outbox),
+        "evidence": sorted(Attachment.objects.values_list("pk", "review", "review_note", "removed_at")),
+        "documents": sorted(Document.objects.values_list("pk", "removed_at", "superseded_by")),
         "plans": {
             model.__name__: list(model.objects.order_by("pk").values())
             for model in apps.get_app_config("plans").get_models()

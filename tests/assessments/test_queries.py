@@ -77,9 +77,10 @@ def test_carrying_answers_forward_takes_the_same_queries_for_any_number_of_organ
     # 1 savepoint, 2 flip, 3 re-read, 4 submissions, 5 indicator ids per sector, 6 bulk insert of the
     # answers; carrying forward: 7 previous cycle, 8 its counted questionnaires of these organisations,
     # 9 their answers, 10 the new empty answers with their codes, 11 one bulk update, 12 one bulk insert of
-    # the revisions, 13 its audit event; 14 audit event of the opening, 15 focal points, 16 release savepoint.
+    # the revisions, 13 its audit event, 14 the carried answers' evidence documents and links (none here: no
+    # insert); 15 audit event of the opening, 16 focal points, 17 release savepoint.
     # (Same version: no crosswalk query.)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         services.cycle_open(cycle=cycle, by=coordinator)
 
     assert set(Answer.objects.filter(submission__cycle=cycle).values_list("carry", "choice")) == {
@@ -131,9 +132,10 @@ def test_the_capability_page_takes_the_same_queries_for_any_number_of_indicators
     # 1 session, 2 user, 3 the user's roles (two-step verification: required? also: may this user see
     # the questionnaire, and answer it?), 4 submission by primary key with cycle, country, framework
     # version, organisation and sector, 5 the capability's answers with who saved them, 6 the review
-    # comments sent with a return (prefetch), 7 answers counted per capability (the progress
-    # navigation). Capability, levels, indicators and descriptors come from the cached framework tree.
-    with django_assert_num_queries(7):
+    # comments sent with a return (prefetch), 7 the evidence documents and links with their documents
+    # (prefetch), 8 answers counted per capability (the progress navigation). Capability, levels,
+    # indicators and descriptors come from the cached framework tree.
+    with django_assert_num_queries(8):
         response = client.get(url)
 
     body = response.content.decode()

@@ -34,7 +34,7 @@ def disk_full(monkeypatch):
             raise OSError(errno.ENOSPC, "No space left on device")
         return real_fsync(fd)
 
-    monkeypatch.setattr(services.os, "fsync", fsync)
+    monkeypatch.setattr(os, "fsync", fsync)  # the private storage flushes every file it writes
     return state
 
 
@@ -74,7 +74,7 @@ def test_a_render_that_raises_while_writing_removes_its_partial_file(seeded_cycl
     def broken(path, target):
         raise OSError(errno.EIO, "Input/output error")
 
-    monkeypatch.setattr(services.os, "replace", broken)
+    monkeypatch.setattr(os, "replace", broken)  # the private storage renames the written file into place
     job, _created = services.report_job_request(cycle=seeded_cycle, by=coordinator)
 
     with pytest.raises(OSError):
