@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "assessments",
     "reports",
     "plans",
+    "network",
 ]
 
 MIDDLEWARE = [
@@ -329,3 +330,9 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=
 
 # Container health checks call /healthz over plain HTTP inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Learning network (network/, docs/methodology.md "Network aggregates"): a figure is shown only when at
+# least NETWORK_MIN_COUNTRIES countries contributed to it (k), and a cell of a distribution only when it
+# holds no fewer than NETWORK_MIN_CELL countries (with complementary suppression).
+NETWORK_MIN_COUNTRIES = int(os.environ.get("NETWORK_MIN_COUNTRIES", "5"))
+NETWORK_MIN_CELL = int(os.environ.get("NETWORK_MIN_CELL", "2"))

@@ -39,4 +39,5 @@ urlpatterns = [
     path("", include("assessments.urls")),
     path("", include("reports.urls")),
     path("", include("plans.urls")),
+    path("", include("network.urls")),
 ]

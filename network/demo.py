@@ -1,0 +1,1 @@
+"""The demo network for ``seed_demo``: filled in below."""
