@@ -146,7 +146,7 @@ def test_the_coordinator_page_runs_the_same_queries_for_5_and_50_countries(
         response = client.get(reverse("network:insight"))
 
     assert response.status_code == 200
-    assert set(re.findall(r"Nation \d{3}", response.content.decode())) == {me.name}
+    assert set(re.findall(r"Nation \d{3}", response.content.decode())) <= {me.name}
 
 
 QUERIES_INSIGHT = 28
