@@ -23,7 +23,7 @@ def build_country(tiny_framework):
         country = Country.objects.create(code=_code(n + 100), name=f"Nation {n:03d}")
         for region in regions:
             region.countries.add(country)
-        user = UserFactory(username=f"coord{n}", email=f"coord{n}@example.org")
+        user = UserFactory(username=f"coord{n}", first_name="Alex", last_name="Morgan", email=f"coord{n}@example.org")
         CoordinatorRoleFactory(user=user, country=country)
         org = OrganisationFactory(country=country, name=f"Ministry {n}", sector=sector)
         cycle = make_cycle(country=country, framework_version=tiny_framework, organisations=[org], by=user)

@@ -114,12 +114,13 @@ def test_the_library_list_runs_the_same_queries_for_few_and_many_entries(
     url = reverse("network:library") + "?capability=1"
     client.get(url)
 
-    # session, user, roles; the region choices; count; the page; its capabilities; the author's unpublished ones
-    with django_assert_num_queries(8):
+    # session, user, the OTP device; the count; roles (may the user write?); the region choices; the page;
+    # the author's unpublished entries; the page's capabilities
+    with django_assert_num_queries(9):
         client.get(url)
     for n in range(3, 30):
         published(coordinator, secretariat, tiny_framework, title=f"Entry {n}")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         assert client.get(url).status_code == 200
 
 
