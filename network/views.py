@@ -183,10 +183,10 @@ def aggregates_export(request, fmt):
     _secretariat(request)
     versions = _versions()
     version = _chosen_version(request, versions)
-    if version is None:
-        raise Http404("No contributions yet.")
-    scopes = _scopes(request, version)
-    audit(user=request.user, action=AuditEvent.Action.AGGREGATES_EXPORTED, detail=version.code, request=request)
+    # No contribution yet: the file holds its header only, so a scheduled download does not break.
+    scopes = _scopes(request, version) if version else []
+    code = version.code if version else "none"
+    audit(user=request.user, action=AuditEvent.Action.AGGREGATES_EXPORTED, detail=code, request=request)
     if fmt == "csv":
         response = HttpResponse(exports.aggregates_csv(version, scopes), content_type="text/csv; charset=utf-8")
     else:
@@ -194,7 +194,7 @@ def aggregates_export(request, fmt):
             exports.aggregates_xlsx(version, scopes),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-    response["Content-Disposition"] = f'attachment; filename="network-aggregates-{version.code}.{fmt}"'
+    response["Content-Disposition"] = f'attachment; filename="network-aggregates-{code}.{fmt}"'
     return response
 
 

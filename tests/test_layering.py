@@ -1,4 +1,6 @@
-"""Apps depend downward only: plans → reports → assessments → capabilities (mnr_portal is the frame)."""
+"""Apps depend downward only: network, plans → reports → assessments → capabilities (mnr_portal is the frame).
+
+network and plans sit side by side above reports: neither imports the other."""
 
 import ast
 from pathlib import Path
@@ -7,6 +9,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS = ["capabilities", "assessments", "reports", "plans"]
+# Apps beside plans at the top: they import what plans may (reports and below), never plans, and nothing
+# below imports them.
+BESIDE = {"network": "plans"}
 
 
 def imported_apps(path):
@@ -30,3 +35,26 @@ def test_an_app_imports_no_app_above_it(app):
         if name in above
     ]
     assert not found, found
+
+
+@pytest.mark.parametrize(("app", "sibling"), BESIDE.items())
+def test_an_app_beside_the_top_imports_neither_its_sibling_nor_anything_above_reports(app, sibling):
+    forbidden = {sibling}
+    found = [
+        f"{path.relative_to(ROOT)}:{line} imports {name}"
+        for path in (ROOT / app).rglob("*.py")
+        if "migrations" not in path.parts
+        for name, line in imported_apps(path)
+        if name in forbidden
+    ]
+    assert not found, found
+    # And nothing below imports it.
+    below = [
+        f"{path.relative_to(ROOT)}:{line} imports {name}"
+        for layer in LAYERS
+        for path in (ROOT / layer).rglob("*.py")
+        if "migrations" not in path.parts
+        for name, line in imported_apps(path)
+        if name == app
+    ]
+    assert not below, below
