@@ -10,7 +10,7 @@ class NetworkConfig(AppConfig):
         """The demo network (a region, demo countries that consented, a secretariat login, the library)."""
         from .demo import seed_demo_network
 
-        seed_demo_network(country=country, coordinator=coordinator)
+        return seed_demo_network(country=country, coordinator=coordinator)
 
     def report_sections(self, *, cycle, data):
         """The gap report's section linking the library's entries for the priority capabilities."""
