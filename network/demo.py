@@ -101,5 +101,3 @@ def seed_demo_network(*, country, coordinator):
     secretariat = _user("secretariat", "Selma", "Haddad")
     RoleAssignment.objects.get_or_create(user=secretariat, role=Role.SECRETARIAT)
     return [(secretariat.username, "network secretariat: aggregates, exports, shared reports, library moderation")]
-
-

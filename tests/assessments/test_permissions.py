@@ -45,8 +45,8 @@ from assessments.models import (
 )
 from assessments.workbook import questionnaire_workbook
 from capabilities.models import Capability, Enabler, Sector
-from plans import services as plan_services
 from network import urls as network_urls
+from plans import services as plan_services
 from plans import urls as plan_urls
 from reports import urls as report_urls
 from reports.models import EnablerScore, ReportJob, ValidatedLevel
@@ -288,7 +288,12 @@ def exchange_through_the_secretariat(w):
 
     both_open_to_exchange(w)
     w.exchange = network_services.exchange_request_create(
-        country=w.cycle.country, capability=w.capability, region=None, message="Hi", route="secretariat", by=w.coordinator
+        country=w.cycle.country,
+        capability=w.capability,
+        region=None,
+        message="Hi",
+        route="secretariat",
+        by=w.coordinator,
     )
 
 
@@ -315,7 +320,9 @@ def draft_entry(w):
 
     w.capability = Capability.objects.get(version=w.cycle.framework_version, number=1)
     w.practice = network_services.practice_save(
-        practice=Practice(title="Helpline", summary="S", what_was_done="W"), by=w.coordinator, capabilities=[w.capability]
+        practice=Practice(title="Helpline", summary="S", what_was_done="W"),
+        by=w.coordinator,
+        capabilities=[w.capability],
     )
 
 
@@ -590,9 +597,7 @@ MATRIX = {
         prepare=closed_and_consented("secretariat"),
     ),
     "network:aggregates": Route(get=row(LOGIN, 403, 403, 403, 403, OK)),
-    "network:aggregates_csv": Route(
-        get=row(LOGIN, 403, 403, 403, 403, OK), prepare=closed_and_consented("aggregates")
-    ),
+    "network:aggregates_csv": Route(get=row(LOGIN, 403, 403, 403, 403, OK), prepare=closed_and_consented("aggregates")),
     "network:aggregates_xlsx": Route(
         get=row(LOGIN, 403, 403, 403, 403, OK), prepare=closed_and_consented("aggregates")
     ),

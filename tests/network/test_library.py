@@ -50,7 +50,9 @@ def test_focal_points_and_observers_may_not_write_entries(client, focal_point, o
         assert client.get(reverse("network:practice_create")).status_code == 403
 
 
-def test_a_draft_is_seen_by_its_author_and_the_secretariat_only(client, coordinator, outsider, secretariat, tiny_framework):
+def test_a_draft_is_seen_by_its_author_and_the_secretariat_only(
+    client, coordinator, outsider, secretariat, tiny_framework
+):
     practice = entry(coordinator, tiny_framework)
     url = practice.get_absolute_url()
     for user, status in ((coordinator, 200), (secretariat, 200), (outsider, 404)):

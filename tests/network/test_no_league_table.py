@@ -44,7 +44,11 @@ def rows_of(response):
     kind = response.get("Content-Type", "")
     if "spreadsheetml" in kind:
         book = load_workbook(io.BytesIO(response.content), read_only=True)
-        return [" ".join(str(v) for v in row if v is not None) for sheet in book for row in sheet.iter_rows(values_only=True)]
+        return [
+            " ".join(str(v) for v in row if v is not None)
+            for sheet in book
+            for row in sheet.iter_rows(values_only=True)
+        ]
     if kind.startswith(("text/", "application/json")):
         # The text of each row: tags (and their attributes, such as ids in links) are not what a reader sees.
         return [TAG.sub(" ", row) for row in ROW.split(response.content.decode())]
