@@ -18,8 +18,8 @@ from . import services
 from .library import library_load
 from .models import Consent, Region
 
-# ISO 3166 user-assigned codes (XA–XI): never a real country.
-DEMO_COUNTRIES = [(f"X{letter}", f"Demo country {letter}") for letter in "ABCDEFGHI"]
+# ISO 3166 user-assigned codes (XM–XU): never a real country, and not Demoland's XD.
+DEMO_COUNTRIES = [(f"X{letter}", f"Demo country {letter}") for letter in "MNOPQRSTU"]
 
 
 def _user(username, first, last):
@@ -78,7 +78,7 @@ def seed_demo_network(*, country, coordinator):
     region.countries.add(country)
     earlier = Cycle.objects.filter(country=country, status=Cycle.Status.CLOSED).order_by("-closed_at").first()
     version = earlier.framework_version if earlier else None
-    rng = random.Random(14)  # noqa: S311  # nosec B311 — demo data
+    rng = random.Random(14)  # noqa: S311  # nosec B311
     if version is not None:
         _consent(earlier, Consent.Kind.AGGREGATES, coordinator)
         for index, (code, name) in enumerate(DEMO_COUNTRIES):

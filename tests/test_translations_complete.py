@@ -19,7 +19,17 @@ from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
-SOURCES = ["manage.py", "mnr_portal", "capabilities", "assessments", "reports", "plans", "network", "templates", "locale"]
+SOURCES = [
+    "manage.py",
+    "mnr_portal",
+    "capabilities",
+    "assessments",
+    "reports",
+    "plans",
+    "network",
+    "templates",
+    "locale",
+]
 GETTEXT_TOOLS = ["xgettext", "msgmerge", "msgfmt", "msgattrib"]
 
 
