@@ -64,6 +64,9 @@ class Role(models.TextChoices):
     COORDINATOR = "coordinator", _("National coordinator")
     FOCAL_POINT = "focal_point", _("Focal point")
     OBSERVER = "observer", _("Observer")
+    # Of an alliance secretariat or a regional body: aggregates only, scoped to the whole network or to
+    # regions (network.SecretariatRegion); no country and no organisation.
+    SECRETARIAT = "secretariat", _("Network secretariat")
 
 
 class RoleAssignmentQuerySet(models.QuerySet):
@@ -74,7 +77,8 @@ class RoleAssignmentQuerySet(models.QuerySet):
 
 
 class RoleAssignment(models.Model):
-    """A role held by a user in one place: a country (coordinator, observer) or an organisation."""
+    """A role held by a user in one place: a country (coordinator, observer), an organisation (focal point),
+    or the network (secretariat, narrowed to regions by ``network.SecretariatRegion`` rows)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
@@ -94,6 +98,7 @@ class RoleAssignment(models.Model):
                 condition=(
                     Q(role__in=["coordinator", "observer"], country__isnull=False, organisation__isnull=True)
                     | Q(role="focal_point", country__isnull=True, organisation__isnull=False)
+                    | Q(role="secretariat", country__isnull=True, organisation__isnull=True)
                 ),
                 name="role_scoped_to_its_place",
             ),
@@ -104,6 +109,9 @@ class RoleAssignment(models.Model):
                 fields=["user", "role", "organisation"],
                 condition=Q(organisation__isnull=False),
                 name="role_unique_per_organisation",
+            ),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(role="secretariat"), name="role_secretariat_unique_per_user"
             ),
         ]
 
@@ -559,6 +567,13 @@ class AuditEvent(models.Model):
         EVIDENCE_DOWNLOADED = "evidence_downloaded", _("Downloaded an evidence document")
         EVIDENCE_REMOVED = "evidence_removed", _("Removed evidence")
         EVIDENCE_REVIEWED = "evidence_reviewed", _("Reviewed evidence")
+        CONSENT_GIVEN = "consent_given", _("Gave a network consent")
+        CONSENT_WITHDRAWN = "consent_withdrawn", _("Withdrew a network consent")
+        SHARED_REPORT_VIEWED = "shared_report_viewed", _("Viewed a report shared with the secretariat")
+        AGGREGATES_EXPORTED = "aggregates_exported", _("Exported the network aggregates")
+        LIBRARY_CHANGED = "library_changed", _("Changed a good-practice entry")
+        EXCHANGE_REQUESTED = "exchange_requested", _("Asked for a peer exchange")
+        EXCHANGE_ANSWERED = "exchange_answered", _("Answered a peer exchange request")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     action = models.CharField(max_length=40, choices=Action.choices)

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "reports",
     "plans",
     "api",
+    "network",
 ]
 
 MIDDLEWARE = [
@@ -408,3 +409,8 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.problem_responses"],
 }
+# Learning network (network/, docs/methodology.md "Network aggregates"): a figure is shown only when at
+# least NETWORK_MIN_COUNTRIES countries contributed to it (k), and a cell of a distribution only when it
+# holds no fewer than NETWORK_MIN_CELL countries (with complementary suppression).
+NETWORK_MIN_COUNTRIES = int(os.environ.get("NETWORK_MIN_COUNTRIES", "5"))
+NETWORK_MIN_CELL = int(os.environ.get("NETWORK_MIN_CELL", "2"))

@@ -43,5 +43,6 @@ urlpatterns = [
     path("", include("evidence.urls")),
     path("", include("reports.urls")),
     path("", include("plans.urls")),
+    path("", include("network.urls")),
 ]
 handler404 = "mnr_portal.views.not_found"

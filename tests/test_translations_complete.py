@@ -28,6 +28,7 @@ SOURCES = [
     "reports",
     "plans",
     "api",
+    "network",
     "templates",
     "locale",
 ]

@@ -62,6 +62,21 @@ NOT_ABOUT_A_CYCLE = {
     "api:action-progress": "an action plan's progress: the plan is tracked until the next cycle (as plans:progress_post)",
     "api_tokens": "the person's own API token",
     "api_token_revoke": "the person's own API token",
+    **{
+        f"network:{name}": reason
+        for name, reason in {
+            "consent_give": "shares a closed cycle's final figures (tests/network): it changes none of them",
+            "consent_withdraw": "stops sharing a closed cycle's figures: it changes none of them",
+            "practice_create": "a library entry belongs to no cycle",
+            "practice_update": "a library entry belongs to no cycle",
+            "practice_submit": "a library entry belongs to no cycle",
+            "practice_publish": "a library entry belongs to no cycle",
+            "practice_return": "a library entry belongs to no cycle",
+            "exchange_ask": "a peer exchange request between countries, about no cycle's content",
+            "exchange_forward": "a peer exchange request between countries, about no cycle's content",
+            "exchange_answer": "a peer exchange request between countries, about no cycle's content",
+        }.items()
+    },
     "two_factor:setup": "the person's own authenticator",
     "two_factor:verify": "the person's own login",
     "two_factor:regenerate": "the person's own backup codes",

@@ -53,6 +53,7 @@ from capabilities.models import Capability, Enabler, Sector
 from evidence import services as evidence_services
 from evidence import urls as evidence_urls
 from evidence.models import Attachment, Document
+from network import urls as network_urls
 from plans import services as plan_services
 from plans import urls as plan_urls
 from reports import urls as report_urls
@@ -311,6 +312,93 @@ def with_crosswalk(w):
 def own_token(w):
     """A token of the focal point's, for the revoke URL: nobody else's to revoke."""
     w.token, _raw = api_token(w.focal_point)
+def closed(w):
+    """Country A's cycle closed: consents are given for a closed cycle."""
+    services.cycle_close(cycle=w.cycle, by=w.coordinator)
+
+
+def closed_and_consented(kind):
+    def prepare(w):
+        from network import services as network_services
+
+        closed(w)
+        caps = Capability.objects.filter(version=w.cycle.framework_version, number=1)
+        network_services.consent_give(cycle=w.cycle, kind=kind, by=w.coordinator, capabilities=caps)
+
+    return prepare
+
+
+def both_open_to_exchange(w):
+    """Countries A and B closed their cycles and are open to exchange on capability 1."""
+    from network import services as network_services
+
+    closed_and_consented("exchange")(w)
+    cycle_b = Cycle.objects.get(country__code="BB")
+    outsider = w.personas["outsider"]
+    services.cycle_close(cycle=cycle_b, by=outsider)
+    caps = Capability.objects.filter(version=cycle_b.framework_version, number=1)
+    network_services.consent_give(cycle=cycle_b, kind="exchange", by=outsider, capabilities=caps)
+    w.capability = caps.get()
+
+
+def exchange_through_the_secretariat(w):
+    from network import services as network_services
+
+    both_open_to_exchange(w)
+    w.exchange = network_services.exchange_request_create(
+        country=w.cycle.country,
+        capability=w.capability,
+        region=None,
+        message="Hi",
+        route="secretariat",
+        by=w.coordinator,
+    )
+
+
+def exchange_asked_of_a(w):
+    """Country B asks; country A (open) has a reply to give (``w.reply``)."""
+    from network import services as network_services
+
+    both_open_to_exchange(w)
+    exchange = network_services.exchange_request_create(
+        country=Cycle.objects.get(country__code="BB").country,
+        capability=w.capability,
+        region=None,
+        message="Hi",
+        route="direct",
+        by=w.personas["outsider"],
+    )
+    w.reply = exchange.replies.get()
+
+
+def draft_entry(w):
+    """A library entry drafted by country A's coordinator (``w.practice``)."""
+    from network import services as network_services
+    from network.models import Practice
+
+    w.capability = Capability.objects.get(version=w.cycle.framework_version, number=1)
+    w.practice = network_services.practice_save(
+        practice=Practice(title="Helpline", summary="S", what_was_done="W"),
+        by=w.coordinator,
+        capabilities=[w.capability],
+    )
+
+
+def submitted_entry(w):
+    from network import services as network_services
+
+    draft_entry(w)
+    network_services.practice_submit(practice=w.practice, by=w.coordinator)
+
+
+def entry_form(w):
+    return {
+        "title": "Helpline for children",
+        "summary": "S",
+        "what_was_done": "W",
+        "language": "en",
+        "capabilities": [Capability.objects.get(version=w.cycle.framework_version, number=1).pk],
+    }
 
 
 @dataclass
@@ -653,6 +741,75 @@ MATRIX = {
     "api:schema": Route(get=EVERYONE),
     "api:docs": Route(get=EVERYONE),
     "api:redoc": Route(get=EVERYONE),
+    # The learning network: aggregates only for the secretariat (the superuser here; tests/network covers the
+    # secretariat role itself), consents for the country's coordinator, the library for everyone signed in.
+    "network:insight": Route(),
+    "network:consent": Route(args=the_cycle, get=MANAGE_READ),
+    "network:consent_give": Route(
+        args=lambda w: [w.cycle.pk, "secretariat"], get=POST_ONLY, post=MANAGE_CYCLE, prepare=closed
+    ),
+    "network:consent_withdraw": Route(
+        args=lambda w: [w.cycle.pk, "secretariat"],
+        get=POST_ONLY,
+        post=MANAGE_CYCLE,
+        prepare=closed_and_consented("secretariat"),
+    ),
+    "network:aggregates": Route(get=row(LOGIN, 403, 403, 403, 403, OK)),
+    "network:aggregates_csv": Route(get=row(LOGIN, 403, 403, 403, 403, OK), prepare=closed_and_consented("aggregates")),
+    "network:aggregates_xlsx": Route(
+        get=row(LOGIN, 403, 403, 403, 403, OK), prepare=closed_and_consented("aggregates")
+    ),
+    "network:shared_list": Route(get=row(LOGIN, 403, 403, 403, 403, OK)),
+    "network:shared_report": Route(
+        args=the_cycle, get=row(LOGIN, 404, 404, 404, 404, OK), prepare=closed_and_consented("secretariat")
+    ),
+    "network:library": Route(),
+    "network:practice_create": Route(
+        get=row(LOGIN, OK, 403, 403, OK, OK), post=row(LOGIN, OK, 403, 403, OK, OK), data=entry_form
+    ),
+    "network:moderation": Route(get=row(LOGIN, 403, 403, 403, 403, OK)),
+    "network:practice_detail": Route(
+        args=lambda w: [w.practice.pk], get=row(LOGIN, 404, 404, 404, OK, OK), prepare=draft_entry
+    ),
+    "network:practice_update": Route(
+        args=lambda w: [w.practice.pk],
+        get=row(LOGIN, 404, 404, 404, OK, OK),
+        post=row(LOGIN, 404, 404, 404, OK, OK),
+        data=entry_form,
+        prepare=draft_entry,
+    ),
+    "network:practice_submit": Route(
+        args=lambda w: [w.practice.pk], get=POST_ONLY, post=row(LOGIN, 404, 404, 404, OK, 403), prepare=draft_entry
+    ),
+    "network:practice_publish": Route(
+        args=lambda w: [w.practice.pk], get=POST_ONLY, post=row(LOGIN, 404, 404, 404, 403, OK), prepare=submitted_entry
+    ),
+    "network:practice_return": Route(
+        args=lambda w: [w.practice.pk],
+        get=POST_ONLY,
+        post=row(LOGIN, 404, 404, 404, 403, OK),
+        data=lambda w: {"reason": "Add the results."},
+        prepare=submitted_entry,
+    ),
+    "network:exchange": Route(get=row(LOGIN, OK, 403, 403, OK, OK)),
+    "network:exchange_ask": Route(
+        get=POST_ONLY,
+        post=row(LOGIN, OK, 403, 403, OK, 403),
+        data=lambda w: {"capability": w.capability.pk, "message": "How?", "route": "direct"},
+        prepare=both_open_to_exchange,
+    ),
+    "network:exchange_forward": Route(
+        args=lambda w: [w.exchange.pk],
+        get=POST_ONLY,
+        post=row(LOGIN, 404, 404, 404, 404, OK),
+        prepare=exchange_through_the_secretariat,
+    ),
+    "network:exchange_answer": Route(
+        args=lambda w: [w.reply.pk, "accept"],
+        get=POST_ONLY,
+        post=row(LOGIN, 404, 404, 404, OK, 404),
+        prepare=exchange_asked_of_a,
+    ),
     # Two-step verification: everyone signed in may use it; the logins here count as verified (see
     # conftest), so admins and coordinators hold a device and the others none. The POSTs send no
     # code: the form is refused before any device is asked (tests/test_two_factor.py covers the rest).
@@ -674,7 +831,7 @@ def url_names():
     names = set()
     for pattern in get_resolver().url_patterns:
         if isinstance(pattern, URLResolver):
-            if pattern.namespace in ("assessments", "evidence", "reports", "plans", "two_factor", "api"):
+            if pattern.namespace in ("assessments", "evidence", "reports", "plans", "network", "two_factor", "api"):
                 names |= {f"{pattern.namespace}:{p.name}" for p in pattern.url_patterns}
             else:
                 assert pattern.namespace == "admin", f"URLs under {pattern.pattern} are in no permission matrix"
@@ -688,6 +845,7 @@ def test_every_url_has_a_row_in_the_permission_matrix():
     declared |= {f"evidence:{p.name}" for p in evidence_urls.urlpatterns}
     declared |= {f"reports:{p.name}" for p in report_urls.urlpatterns}
     declared |= {f"plans:{p.name}" for p in plan_urls.urlpatterns}
+    declared |= {f"network:{p.name}" for p in network_urls.urlpatterns}
 
     assert declared <= url_names(), "assessments.urls is not included under its namespace"
     assert set(MATRIX) == url_names() - OUTSIDE_THE_MATRIX

@@ -204,11 +204,11 @@ class Command(BaseCommand):
                 if status == "accepted":
                     fields |= {"reviewed_by": coordinator, "reviewed_at": timezone.now() - timedelta(days=1)}
                 Submission.objects.filter(pk=submission.pk).update(**fields)
-        # Apps above this one (the action plan) add their part through a ``seed_demo`` method of their
-        # AppConfig, so that dependencies keep pointing down.
+        # Apps above this one (the action plan, the network) add their part through a ``seed_demo`` method of
+        # their AppConfig, so that dependencies keep pointing down; one may return demo logins to print.
         for config in apps.get_app_configs():
             if hasattr(config, "seed_demo"):
-                config.seed_demo(country=country, coordinator=coordinator, orgs=orgs)
+                logins.extend(config.seed_demo(country=country, coordinator=coordinator, orgs=orgs) or [])
         # The focal points who answered have logged in (the cycle page shows them as active, not "invited").
         get_user_model().objects.filter(
             pk__in=Answer.objects.filter(submission__cycle__country=country).values("updated_by"), last_login=None

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NetworkConfig(AppConfig):
+    name = "network"
+    verbose_name = _("Learning network")
+
+    def seed_demo(self, *, country, coordinator, orgs):
+        """The demo network (a region, demo countries that consented, a secretariat login, the library)."""
+        from .demo import seed_demo_network
+
+        return seed_demo_network(country=country, coordinator=coordinator)
+
+    def report_sections(self, *, cycle, data):
+        """The gap report's section linking the library's entries for the priority capabilities."""
+        from .report import report_sections
+
+        return report_sections(cycle=cycle, data=data)

@@ -1,0 +1,87 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from capabilities.models import Capability
+
+from .models import ExchangeRequest, Practice, Region
+
+
+class ExchangeConsentForm(forms.Form):
+    capabilities = forms.ModelMultipleChoiceField(
+        label=_("Capabilities we can share our experience of"),
+        queryset=Capability.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, version, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["capabilities"].queryset = Capability.objects.filter(version=version).order_by("number")
+
+
+class PracticeForm(forms.ModelForm):
+    class Meta:
+        model = Practice
+        fields = [
+            "title",
+            "summary",
+            "context",
+            "what_was_done",
+            "results",
+            "resources",
+            "language",
+            "capabilities",
+            "tags",
+            "show_country",
+        ]
+        widgets = {"capabilities": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["capabilities"].queryset = (
+            Capability.objects.filter(version__status="published")
+            .select_related("version")
+            .order_by("version", "number")
+        )
+
+    def clean_resources(self):
+        lines = [line.strip() for line in self.cleaned_data["resources"].splitlines() if line.strip()]
+        bad = [line for line in lines if not line.startswith(("https://", "http://"))]
+        if bad:
+            raise forms.ValidationError(
+                _("Each resource is a link starting with https:// (one per line): %(line)s") % {"line": bad[0]}
+            )
+        return "\n".join(lines)
+
+
+class PracticeReturnForm(forms.Form):
+    reason = forms.CharField(label=_("What should the author change?"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class LibrarySearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    capability = forms.IntegerField(label=_("Capability number"), required=False, min_value=1, max_value=99)
+    domain = forms.CharField(label=_("Domain code"), required=False, max_length=4)
+    region = forms.ModelChoiceField(label=_("Region"), queryset=None, required=False)
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    tag = forms.CharField(label=_("Tag"), required=False, max_length=60)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = Region.objects.all()
+        self.fields["language"].choices = [("", _("Any language")), *settings.LANGUAGES]
+
+
+class ExchangeRequestForm(forms.Form):
+    capability = forms.ModelChoiceField(label=_("Capability"), queryset=Capability.objects.none())
+    region = forms.ModelChoiceField(
+        label=_("Region"), queryset=None, required=False, empty_label=_("The whole network")
+    )
+    message = forms.CharField(label=_("What would you like to learn?"), widget=forms.Textarea(attrs={"rows": 3}))
+    route = forms.ChoiceField(label=_("Send"), choices=())
+
+    def __init__(self, *args, version, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["capability"].queryset = Capability.objects.filter(version=version).order_by("number")
+        self.fields["region"].queryset = Region.objects.all()
+        self.fields["route"].choices = ExchangeRequest.Route.choices

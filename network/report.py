@@ -1,0 +1,45 @@
+"""The gap report's "good practice" section: for each capability with next steps, the published library
+entries on it (titles and links, in the PDF too).
+
+Called by reports through ``NetworkConfig.report_sections`` when a report job freezes its data: reports
+never imports network (tests/test_layering.py), so the links come from here. JSON-ready.
+"""
+
+from django.conf import settings
+from django.urls import reverse
+
+from .models import Practice
+
+TEMPLATE = "network/report_section.html"
+PER_CAPABILITY = 3
+
+
+def library_links(numbers, *, base_url=""):
+    """``{capability number: [{"title", "url"}]}`` of published entries, up to PER_CAPABILITY each. One query."""
+    links = {n: [] for n in numbers}
+    rows = (
+        Practice.capabilities.through.objects.filter(
+            capability__number__in=numbers, practice__status=Practice.Status.PUBLISHED
+        )
+        .order_by("capability__number", "practice__title", "practice_id")
+        .values_list("capability__number", "practice_id", "practice__title")
+        .distinct()
+    )
+    for number, pk, title in rows:
+        if len(links[number]) < PER_CAPABILITY and all(e["id"] != pk for e in links[number]):
+            links[number].append(
+                {"id": pk, "title": title, "url": base_url + reverse("network:practice_detail", args=[pk])}
+            )
+    return links
+
+
+def report_sections(*, cycle, data):
+    numbers = [c["number"] for c in data["capabilities"] if c.get("next_steps")]
+    if not numbers:
+        return []
+    titles = {c["number"]: c["title"] for c in data["capabilities"]}
+    links = library_links(numbers, base_url=settings.SITE_URL.rstrip("/"))
+    rows = [{"number": n, "title": titles[n], "entries": links[n]} for n in numbers if links[n]]
+    if not rows:
+        return []
+    return [{"template": TEMPLATE, "data": {"library": rows}}]
