@@ -312,6 +312,8 @@ def with_crosswalk(w):
 def own_token(w):
     """A token of the focal point's, for the revoke URL: nobody else's to revoke."""
     w.token, _raw = api_token(w.focal_point)
+
+
 def closed(w):
     """Country A's cycle closed: consents are given for a closed cycle."""
     services.cycle_close(cycle=w.cycle, by=w.coordinator)
