@@ -27,7 +27,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 
-from assessments import participants, services
+from assessments import figures, participants, services
 from assessments import urls as assessment_urls
 from assessments.models import (
     Answer,
@@ -37,6 +37,7 @@ from assessments.models import (
     Cycle,
     CycleTarget,
     Invitation,
+    MetricValue,
     Organisation,
     Reminder,
     ReviewComment,
@@ -44,11 +45,11 @@ from assessments.models import (
     Submission,
 )
 from assessments.workbook import questionnaire_workbook
-from capabilities.models import Capability, Enabler, Sector
+from capabilities.models import Capability, Enabler, Metric, Sector
 from plans import services as plan_services
 from plans import urls as plan_urls
 from reports import urls as report_urls
-from reports.models import EnablerScore, ReportJob, ValidatedLevel
+from reports.models import EnablerScore, NationalFigure, ReportJob, ValidatedLevel
 from tests.factories import OrganisationFactory, SectorFactory, make_cycle
 
 pytestmark = pytest.mark.django_db
@@ -129,6 +130,13 @@ def invitation_for_the_focal_point(w):
         cycle=w.cycle, organisation=police, email=w.focal_point.email, by=w.personas["coordinator"], base_url=""
     )
     mail.outbox.clear()
+
+
+def reported_figure(w):
+    """The ministry's budget figure for 2024 (``w.figure``), reported by its focal point."""
+    figure = figures.figure_input(metric=w.metric, year=2024, value="100000", not_collected=False)
+    figures.figures_save(submission=w.submission, figures=[figure], by=w.focal_point)
+    w.figure = MetricValue.objects.get(submission=w.submission, metric=w.metric, year=2024)
 
 
 def carried_answer(w):
@@ -345,6 +353,18 @@ MATRIX = {
     "assessments:questionnaire": Route(args=the_submission, get=READ_SUBMISSION),
     "assessments:questionnaire_capability": Route(args=lambda w: [w.submission.pk, 1], get=READ_SUBMISSION),
     "assessments:questionnaire_history": Route(args=the_submission, get=READ_SUBMISSION),
+    "assessments:submission_figures": Route(
+        args=the_submission,
+        get=READ_SUBMISSION,
+        post=ANSWER,
+        data=lambda w: {"metric": w.metric.pk, "year": "2025", "value": "120000", "source": "Budget law"},
+    ),
+    "assessments:submission_figure_delete": Route(
+        args=lambda w: [w.submission.pk, w.figure.pk],
+        get=POST_ONLY,
+        post=ANSWER,
+        prepare=reported_figure,
+    ),
     "assessments:answer_update": Route(
         args=lambda w: [w.submission.pk, w.answer.pk],
         get=POST_ONLY,
@@ -400,6 +420,13 @@ MATRIX = {
     "assessments:audit_trail": Route(get=row(LOGIN, OK, 403, 403, OK, OK)),
     # Reports: the national analysis is for coordinators and observers; jobs and exports for coordinators.
     "reports:cycle_analysis": Route(args=the_cycle, get=row(LOGIN, 404, OK, 403, OK, OK)),
+    "reports:national_data": Route(args=the_cycle, get=row(LOGIN, 404, OK, 403, OK, OK)),
+    "reports:national_figure_set": Route(
+        args=lambda w: [w.cycle.pk, w.metric.pk],
+        get=POST_ONLY,
+        post=MANAGE_CYCLE,
+        data=lambda w: {"mM01.1-year": "2025", "mM01.1-value": "120000", "mM01.1-rationale": "Budget law 2025."},
+    ),
     # One capability's answers, loaded on demand from the analysis page: organisation detail, so observers 403.
     "reports:contested_answers": Route(args=lambda w: [w.cycle.pk, 1], get=MANAGE_READ),
     "reports:validated_level_set": Route(
@@ -565,6 +592,7 @@ def world(cycle, submission, answer, coordinator, focal_point, observer, outside
         cycle=cycle,
         job=job,
         enabler=Enabler.objects.filter(version=cycle.framework_version).first(),
+        metric=Metric.objects.get(version=cycle.framework_version, code="M01.1"),
         draft_cycle=draft_cycle,
         submission=submission,
         answer=answer,
@@ -600,6 +628,8 @@ def state(w):
         ValidatedLevel,
         EnablerScore,
         ReportJob,
+        MetricValue,
+        NationalFigure,
     ]
     return {
         "cycle": (w.cycle.status, w.cycle.closed_at),
