@@ -32,6 +32,13 @@ def shown_value(value, unit):
     return number_format(value, places, force_grouping=True) + UNIT_SUFFIX.get(unit, "")
 
 
+def metrics_label(metric):
+    """A metric's name in the active language, as plain text (exports)."""
+    from capabilities.translation import fw_text
+
+    return str(fw_text(metric, "name"))
+
+
 def metrics_for(submission):
     """The metrics of the cycle's framework that the organisation's sector reports, in framework order."""
     return list(
