@@ -369,7 +369,7 @@ def framework_retire(*, version) -> FrameworkVersion:
 
 @transaction.atomic
 def framework_clone(*, version, code, title, description=None) -> FrameworkVersion:
-    """Copy a version and everything under it into a new, independent draft (bulk, 20 queries).
+    """Copy a version and everything under it into a new, independent draft (bulk, 21 queries).
 
     The new version is named as it will be published (``version_name_problems``); the description
     is the original's unless another is given.

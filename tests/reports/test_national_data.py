@@ -26,6 +26,13 @@ from tests.reports.conftest import answer_set, pdf_text
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages and figures in English, whatever an earlier test left active."""
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def budget(tiny_framework):
     return Metric.objects.get(version=tiny_framework, code="M01.1")
