@@ -2,10 +2,12 @@
 
 Published versions are frozen by the triggers of migrations 0002, 0005 and 0006. This migration lifts
 them while it creates the metric tables and gives an already loaded MNR-2016 (and MNR-2016-R2025) the
-metrics of its fixture file, with the texts of the shipped translation packs (and adds those texts to
-a live pack), so that loading the files again changes nothing. It then installs the triggers again,
-narrowed as 0006 does, and freezes the metric tables too. A later migration that lifts the triggers
-lifts all of them (``lift`` below) and installs them again with ``install`` below.
+metrics of its fixture file, so that loading the file again changes nothing. Where the version has a
+live translation pack, the metric texts of the shipped pack go into that language's columns and are
+added to the pack (the columns of a language without a live pack follow the file, as 0006 says). It
+then installs the triggers again, narrowed as 0006 does, and freezes the metric tables too. A later
+migration that lifts the triggers lifts all of them (``lift`` below) and installs them again with
+``install`` below.
 """
 
 import importlib
@@ -132,7 +134,9 @@ def add_metrics(apps, schema_editor):
         if version is None or version.metrics.exists():
             continue
         data = yaml.safe_load((FIXTURES / filename).read_text(encoding="utf-8"))
-        packs = {lang: _pack_texts(code, lang) for lang in LANGUAGES}
+        # A language's columns belong to its live pack (0006): filled only where the version has one.
+        live = set(Pack.objects.filter(version=version, status__in=LIVE).values_list("language", flat=True))
+        packs = {lang: _pack_texts(code, lang) if lang in live else {} for lang in LANGUAGES}
         capabilities = {c.number: c for c in Capability.objects.filter(version=version)}
         for row in data["capabilities"]:
             if row["number"] not in capabilities:
