@@ -75,7 +75,6 @@ def _trends(cycle, metric_codes):
     rows = (
         NationalFigure.objects.filter(cycle__country_id=cycle.country_id, metric__code__in=metric_codes)
         .exclude(cycle__status=Cycle.Status.DRAFT)
-        .select_related("cycle")
         .order_by("cycle__opens_on", "cycle__pk")
         .values("metric__code", "year", "value", "not_collected", "rationale", "cycle__title", "cycle_id")
     )
