@@ -3,15 +3,19 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import figures
+from . import figure_workbook, figures
 from .access import get_submission_for_user, is_focal_point
-from .forms import FigureForm
-from .models import MetricValue
+from .forms import FigureForm, FiguresWorkbookForm
+from .models import AuditEvent, MetricValue
+from .services import audit
 
 
 @login_required
@@ -54,6 +58,9 @@ def submission_figures(request, pk):
             "submission": submission,
             "rows": [{"metric": m, "values": by_metric.get(m.pk, [])} for m in metrics],
             "form": form,
+            "upload_form": FiguresWorkbookForm(
+                action=reverse("assessments:submission_figures_upload", args=[submission.pk])
+            ),
             "can_edit": is_focal_point(request.user, submission.organisation_id)
             and submission.is_editable_status
             and submission.cycle.is_open,
@@ -72,4 +79,49 @@ def submission_figure_delete(request, pk, figure_pk):
             messages.error(request, message)
     else:
         messages.success(request, _("Removed the figure."))
+    return redirect(reverse("assessments:submission_figures", args=[submission.pk]))
+
+
+@login_required
+def submission_figures_workbook(request, pk):
+    """The figures as an XLSX template, for everyone who may read the questionnaire."""
+    submission = get_submission_for_user(request, pk)
+    content = figure_workbook.figures_workbook(submission)
+    audit(
+        user=request.user,
+        action=AuditEvent.Action.WORKBOOK_DOWNLOADED,
+        country=submission.cycle.country,
+        cycle=submission.cycle,
+        submission=submission,
+        request=request,
+        detail="figures",
+    )
+    filename = f"MNR-figures-{slugify(submission.organisation.name)}-{submission.cycle_id}-{submission.pk}.xlsx"
+    response = HttpResponse(content, content_type=figure_workbook.CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+@login_required
+@require_POST
+def submission_figures_upload(request, pk):
+    """Check an uploaded template as a whole; save its figures only if every row is valid."""
+    submission = get_submission_for_user(request, pk, write=True)
+    form = FiguresWorkbookForm(request.POST, request.FILES)
+    try:
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        read = figure_workbook.figures_workbook_read(submission, form.cleaned_data["workbook"])
+        changed = figures.figures_save(
+            submission=submission, figures=read, by=request.user, request=request, source="workbook"
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _("The workbook was not saved; nothing was changed."))
+        for message in getattr(exc, "messages", [str(exc)]):
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("Saved the workbook: %(changed)d of %(n)d figures changed.") % {"changed": changed, "n": len(read)},
+        )
     return redirect(reverse("assessments:submission_figures", args=[submission.pk]))

@@ -448,3 +448,16 @@ class FigureForm(_CrispyForm):
         self.fields["metric"].choices = [("", "---------")] + [
             (m.pk, f"{m.code} · {fw_text(m, 'name')}") for m in metrics
         ]
+
+
+class FiguresWorkbookForm(_CrispyForm):
+    submit_label = _("Check and upload")
+    workbook = forms.FileField(
+        label=_("Filled-in figures workbook (.xlsx)"),
+        help_text=_("The figures workbook downloaded from this page, filled in."),
+        widget=forms.FileInput(attrs={"accept": ".xlsx"}),
+    )
+
+    def __init__(self, *args, action="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.form_action = action

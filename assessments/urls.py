@@ -42,6 +42,14 @@ urlpatterns = [
     path("questionnaires/<int:pk>/submit/", views.questionnaire_submit, name="questionnaire_submit"),
     path("questionnaires/<int:pk>/figures/", figure_views.submission_figures, name="submission_figures"),
     path(
+        "questionnaires/<int:pk>/figures.xlsx", figure_views.submission_figures_workbook, name="submission_figures_xlsx"
+    ),
+    path(
+        "questionnaires/<int:pk>/figures/upload/",
+        figure_views.submission_figures_upload,
+        name="submission_figures_upload",
+    ),
+    path(
         "questionnaires/<int:pk>/figures/<int:figure_pk>/delete/",
         figure_views.submission_figure_delete,
         name="submission_figure_delete",

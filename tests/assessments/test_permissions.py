@@ -27,7 +27,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 
-from assessments import figures, participants, services
+from assessments import figure_workbook, figures, participants, services
 from assessments import urls as assessment_urls
 from assessments.models import (
     Answer,
@@ -130,6 +130,17 @@ def invitation_for_the_focal_point(w):
         cycle=w.cycle, organisation=police, email=w.focal_point.email, by=w.personas["coordinator"], base_url=""
     )
     mail.outbox.clear()
+
+
+def figures_upload(w):
+    """The ministry's figures template with its budget for 2025 filled in."""
+    book = load_workbook(io.BytesIO(figure_workbook.figures_workbook(w.submission)))
+    sheet = book["Figures"]
+    row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value == "M01.1")
+    sheet.cell(row, 4).value, sheet.cell(row, 5).value = 2025, 120000
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return SimpleUploadedFile("figures.xlsx", buffer.getvalue())
 
 
 def reported_figure(w):
@@ -358,6 +369,13 @@ MATRIX = {
         get=READ_SUBMISSION,
         post=ANSWER,
         data=lambda w: {"metric": w.metric.pk, "year": "2025", "value": "120000", "source": "Budget law"},
+    ),
+    "assessments:submission_figures_xlsx": Route(args=the_submission, get=READ_SUBMISSION),
+    "assessments:submission_figures_upload": Route(
+        args=the_submission,
+        get=POST_ONLY,
+        post=ANSWER,
+        data=lambda w: {"workbook": figures_upload(w)},
     ),
     "assessments:submission_figure_delete": Route(
         args=lambda w: [w.submission.pk, w.figure.pk],

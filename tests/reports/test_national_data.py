@@ -290,3 +290,75 @@ def test_the_national_data_page_shows_reported_and_validated_figures(
     assert "Ministry of Interior: 95,000" in page
     assert "90,000" in page and "not collected" in page
     assert 'class="trend-svg"' in page
+
+
+def test_the_national_data_builder_reads_in_two_queries(three_years, django_assert_num_queries):
+    data = cycle_report_data(three_years)
+    # The version's metrics with their capabilities; the country's national figures of those codes.
+    with django_assert_num_queries(2):
+        national_data(three_years, data)
+
+
+# The figures workbook --------------------------------------------------------------------------------
+
+
+def _filled(submission, rows):
+    """The downloaded template with ``rows`` ({(code, year): (value, not collected)}) written into it."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from assessments.figure_workbook import figures_workbook
+
+    book = load_workbook(io.BytesIO(figures_workbook(submission)))
+    sheet = book["Figures"]
+    for n, ((code, year), (value, not_collected)) in enumerate(rows.items()):
+        r = sheet.max_row + 1 if n else 2
+        sheet.cell(r, 1).value, sheet.cell(r, 4).value = code, year
+        sheet.cell(r, 5).value, sheet.cell(r, 6).value = value, not_collected
+        sheet.cell(r, 7).value = "Annual report"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    return buffer
+
+
+def test_the_figures_workbook_round_trips_and_a_blank_row_is_never_a_zero(submission, focal_point, budget):
+    from assessments.figure_workbook import figures_workbook_read
+
+    read = figures_workbook_read(
+        submission, _filled(submission, {("M01.1", 2024): (150000, "no"), ("M01.2", 2024): (None, "yes")})
+    )
+
+    # The template's own blank row for M01.2 (last year, nothing written) is skipped, not read as 0.
+    assert sorted((f.metric.code, f.year, f.value, f.not_collected) for f in read) == [
+        ("M01.1", 2024, Decimal("150000.00"), False),
+        ("M01.2", 2024, None, True),
+    ]
+    figures.figures_save(submission=submission, figures=read, by=focal_point, source="workbook")
+    assert MetricValue.objects.count() == 2
+
+
+def test_a_figures_workbook_with_a_bad_row_changes_nothing_and_names_the_rows(client, submission, focal_point):
+    client.force_login(focal_point)
+    upload = _filled(submission, {("M01.2", 2024): ("12.5", "no"), ("M99.9", 2024): (3, "no")})
+    upload.name = "figures.xlsx"
+
+    response = client.post(reverse("assessments:submission_figures_upload", args=[submission.pk]), {"workbook": upload})
+
+    said = [str(m) for m in response.wsgi_request._messages]
+    assert "The workbook was not saved; nothing was changed." in said
+    assert "Row 2: A count is a whole number." in said
+    assert any("M99.9 is not a metric this organisation reports" in m for m in said)
+    assert not MetricValue.objects.exists()
+
+
+def test_a_figures_workbook_of_another_questionnaire_or_no_workbook_is_refused(submission, submission_b):
+    import io
+
+    from assessments.figure_workbook import figures_workbook_read
+
+    with pytest.raises(ValidationError, match="not the figures workbook of this questionnaire"):
+        figures_workbook_read(submission, _filled(submission_b, {("M01.1", 2024): (1, "no")}))
+    with pytest.raises(ValidationError, match="not an Excel workbook"):
+        figures_workbook_read(submission, io.BytesIO(b"M01.1;2024;1"))
