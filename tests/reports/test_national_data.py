@@ -362,3 +362,17 @@ def test_a_figures_workbook_of_another_questionnaire_or_no_workbook_is_refused(s
         figures_workbook_read(submission, _filled(submission_b, {("M01.1", 2024): (1, "no")}))
     with pytest.raises(ValidationError, match="not an Excel workbook"):
         figures_workbook_read(submission, io.BytesIO(b"M01.1;2024;1"))
+
+
+def test_the_figures_page_takes_six_queries_however_many_figures(
+    client, submission, focal_point, budget, cases, django_assert_num_queries
+):
+    report(submission, budget, 2024, "100", by=focal_point)
+    report(submission, cases, 2024, None, not_collected=True, by=focal_point)
+    client.force_login(focal_point)
+    url = reverse("assessments:submission_figures", args=[submission.pk])
+    client.get(url)  # the first request of a session also reads the profile and the second factor
+    # session, user, roles, the questionnaire (with cycle, country, version, organisation), the sector's
+    # metrics (with their capabilities), the figures reported (with their metrics).
+    with django_assert_num_queries(6):
+        assert client.get(url).status_code == 200
