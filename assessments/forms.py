@@ -412,3 +412,52 @@ class ReviewCommentForm(forms.Form):
         self.helper = FormHelper(self)
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+
+
+class FigureForm(_CrispyForm):
+    """One outcome figure: a metric of the organisation's sector, a year, and a value or "not collected"."""
+
+    submit_label = _("Save the figure")
+    metric = forms.ModelChoiceField(label=_("Metric"), queryset=None)
+    year = forms.IntegerField(label=_("Year"), min_value=2000)
+    value = forms.CharField(
+        label=_("Value"),
+        required=False,
+        max_length=30,
+        help_text=_("Counts are whole numbers, percentages 0–100. Leave empty when not collected."),
+    )
+    not_collected = forms.BooleanField(
+        label=_("Not collected"),
+        required=False,
+        help_text=_("The organisation does not collect this figure: a data gap, never a zero."),
+    )
+    source = forms.CharField(label=_("Source"), required=False, max_length=300)
+    confidence = forms.CharField(
+        label=_("Confidence note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
+        help_text=_("How complete and reliable the figure is, e.g. “one region missing”."),
+    )
+
+    def __init__(self, *args, metrics, **kwargs):
+        super().__init__(*args, **kwargs)
+        from capabilities.models import Metric
+
+        self.fields["metric"].queryset = Metric.objects.filter(pk__in=[m.pk for m in metrics])
+        self.fields["metric"].choices = [("", "---------")] + [
+            (m.pk, f"{m.code} · {fw_text(m, 'name')}") for m in metrics
+        ]
+
+
+class FiguresWorkbookForm(_CrispyForm):
+    submit_label = _("Check and upload")
+    workbook = forms.FileField(
+        label=_("Filled-in figures workbook (.xlsx)"),
+        help_text=_("The figures workbook downloaded from this page, filled in."),
+        widget=forms.FileInput(attrs={"accept": ".xlsx"}),
+    )
+
+    def __init__(self, *args, action="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.form_action = action

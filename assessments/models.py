@@ -12,7 +12,16 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from capabilities.models import MAX_LEVEL, MIN_LEVEL, Capability, CrosswalkEntry, FrameworkVersion, Indicator, Sector
+from capabilities.models import (
+    MAX_LEVEL,
+    MIN_LEVEL,
+    Capability,
+    CrosswalkEntry,
+    FrameworkVersion,
+    Indicator,
+    Metric,
+    Sector,
+)
 
 
 class Country(models.Model):
@@ -522,6 +531,46 @@ class Invitation(models.Model):
         return f"{self.email} → {self.organisation} ({self.status})"
 
 
+FIRST_FIGURE_YEAR = 2000
+
+
+class MetricValue(models.Model):
+    """An organisation's figure for one metric and year, reported with its questionnaire.
+
+    Either a value or "not collected": a figure the organisation does not collect is a data gap, a
+    finding of its own, and never a zero (``value`` stays empty; the constraint below holds it).
+    Aggregate figures only: a metric never asks anything about a person.
+    """
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="figures")
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="+", verbose_name=_("metric"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    value = models.DecimalField(_("value"), max_digits=16, decimal_places=2, null=True, blank=True)
+    not_collected = models.BooleanField(_("not collected"), default=False)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    confidence = models.TextField(_("confidence note"), blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["submission", "metric__code", "year"]
+        verbose_name = _("reported figure")
+        verbose_name_plural = _("reported figures")
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "metric", "year"], name="metric_value_unique_per_year"),
+            models.CheckConstraint(
+                condition=(Q(not_collected=True) & Q(value__isnull=True))
+                | (Q(not_collected=False) & Q(value__isnull=False)),
+                name="metric_value_or_not_collected",
+            ),
+            models.CheckConstraint(condition=Q(value__isnull=True) | Q(value__gte=0), name="metric_value_not_negative"),
+            models.CheckConstraint(condition=Q(year__gte=FIRST_FIGURE_YEAR), name="metric_value_year_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.metric_id} {self.year} = {'—' if self.not_collected else self.value}"
+
+
 class AuditEvent(models.Model):
     """Who did or read what. Logins are recorded by django-axes (AccessLog); this holds the rest."""
 
@@ -574,6 +623,10 @@ class AuditEvent(models.Model):
         LIBRARY_CHANGED = "library_changed", _("Changed a good-practice entry")
         EXCHANGE_REQUESTED = "exchange_requested", _("Asked for a peer exchange")
         EXCHANGE_ANSWERED = "exchange_answered", _("Answered a peer exchange request")
+        FIGURE_REPORTED = "figure_reported", _("Reported an outcome figure")
+        FIGURE_REMOVED = "figure_removed", _("Removed a reported outcome figure")
+        FIGURE_VALIDATED = "figure_validated", _("Set a validated national figure")
+        FIGURE_CLEARED = "figure_cleared", _("Cleared a validated national figure")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     action = models.CharField(max_length=40, choices=Action.choices)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import figure_views, views
 
 app_name = "assessments"
 
@@ -40,6 +40,20 @@ urlpatterns = [
         name="answers_confirm_all",
     ),
     path("questionnaires/<int:pk>/submit/", views.questionnaire_submit, name="questionnaire_submit"),
+    path("questionnaires/<int:pk>/figures/", figure_views.submission_figures, name="submission_figures"),
+    path(
+        "questionnaires/<int:pk>/figures.xlsx", figure_views.submission_figures_workbook, name="submission_figures_xlsx"
+    ),
+    path(
+        "questionnaires/<int:pk>/figures/upload/",
+        figure_views.submission_figures_upload,
+        name="submission_figures_upload",
+    ),
+    path(
+        "questionnaires/<int:pk>/figures/<int:figure_pk>/delete/",
+        figure_views.submission_figure_delete,
+        name="submission_figure_delete",
+    ),
     path("questionnaires/<int:pk>/return/", views.submission_return, name="submission_return"),
     path("questionnaires/<int:pk>/accept/", views.submission_accept, name="submission_accept"),
     path("questionnaires/<int:pk>/review/", views.submission_review, name="submission_review"),

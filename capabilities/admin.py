@@ -28,6 +28,7 @@ from .models import (
     Indicator,
     LevelDescriptor,
     MaturityLevel,
+    Metric,
     Sector,
     Tag,
     TranslationPack,
@@ -527,6 +528,25 @@ class EnablerAdmin(FrozenVersionMixin, TranslationAdmin):
                 version__status=FrameworkVersion.Status.DRAFT
             ).select_related("version")
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class MetricAdminForm(forms.ModelForm):
+    def clean(self):
+        data = super().clean()
+        version, capability = data.get("version"), data.get("capability")
+        if version and capability and capability.version_id != version.pk:
+            self.add_error("capability", _("Choose a capability of the same framework version."))
+        return data
+
+
+@admin.register(Metric)
+class MetricAdmin(FrozenVersionMixin, TranslationAdmin):
+    form = MetricAdminForm
+    list_display = ["code", "name", "version_code", "capability", "unit", "higher_is_better"]
+    list_filter = [VersionFilter, "unit"]
+    search_fields = ["code", "name", "definition"]
+    list_select_related = ["version", "capability"]
+    filter_horizontal = ["sectors"]
 
 
 @admin.register(MaturityLevel)

@@ -118,7 +118,10 @@ TRANSLATABLE = {
     "indicator": ("question", "guidance"),
     "enabler": ("name", "description"),
     "tag": ("name", "lens"),
+    "metric": ("name", "definition"),
 }
+# A metric's unit, as the file writes it (Metric.Unit).
+UNITS = ("count", "hours", "percentage", "currency")
 SOURCES = ("mnr-2016", "portal")
 DEFAULT_SOURCE = "mnr-2016"
 
@@ -314,11 +317,14 @@ def parse_framework(text, source="<framework>"):
     if tags:
         result["tags"] = tags
 
-    capabilities, numbers, indicator_codes = [], set(), set()
+    capabilities, numbers, indicator_codes, metric_codes = [], set(), set(), set()
     for i, entry in enumerate(c.items(top, "capabilities", "file"), 1):
         where = f"capability {_label(entry, 'number', i)}"
         entry = c.fields(
-            entry, where, ["number", "domain", "title", "summary", "outcome", "indicators"], ["tags", "translations"]
+            entry,
+            where,
+            ["number", "domain", "title", "summary", "outcome", "indicators"],
+            ["tags", "metrics", "translations"],
         )
         if entry is None:
             continue
@@ -380,6 +386,7 @@ def parse_framework(text, source="<framework>"):
             _with_marks(row, tags=c.tag_list(ind, iwhere, tag_codes))
             row["levels"] = dict(sorted(descriptors.items()))
             indicators.append(_with_translations(row, _translations(c, ind, "indicator", iwhere, levels=True)))
+        metrics = _metrics(c, entry, where, sector_codes, metric_codes)
         capabilities.append(
             _with_translations(
                 _with_marks(
@@ -392,7 +399,8 @@ def parse_framework(text, source="<framework>"):
                     },
                     tags=c.tag_list(entry, where, tag_codes),
                 )
-                | {"indicators": indicators},
+                | {"indicators": indicators}
+                | ({"metrics": metrics} if metrics else {}),
                 _translations(c, entry, "capability", where),
             )
         )
@@ -401,6 +409,8 @@ def parse_framework(text, source="<framework>"):
     for cap in capabilities:
         for ind in cap["indicators"]:
             ind["sectors"] = sorted(set(ind["sectors"]), key=lambda code: position.get(code, len(position)))
+        for metric in cap.get("metrics", []):
+            metric["sectors"] = sorted(set(metric["sectors"]), key=lambda code: position.get(code, len(position)))
     result["capabilities"] = capabilities
 
     enablers, enabler_codes = [], set()
@@ -437,8 +447,56 @@ def parse_framework(text, source="<framework>"):
     return result
 
 
+def _metrics(c, entry, where, sector_codes, metric_codes):
+    """A capability's optional ``metrics``: the outcome figures reported beside its maturity."""
+    raw = entry.get("metrics")
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        c.fail(where, "'metrics' must be a list")
+        return []
+    metrics = []
+    for k, metric in enumerate(raw, 1):
+        mwhere = f"{where} › metric {_label(metric, 'code', k)}"
+        metric = c.fields(
+            metric,
+            mwhere,
+            ["code", "name", "definition", "unit", "sectors", "higher_is_better"],
+            ["translations"],
+        )
+        if metric is None:
+            continue
+        code = c.text(metric, "code", mwhere)
+        if code and code in metric_codes:
+            c.fail(mwhere, "duplicate code (metric codes are unique in a version)")
+        metric_codes.add(code)
+        unit = metric.get("unit")
+        if unit is not None and unit not in UNITS:
+            c.fail(mwhere, f"'unit' must be one of {', '.join(UNITS)}, found {unit!r}")
+        higher = metric.get("higher_is_better")
+        if higher is not None and not isinstance(higher, bool):
+            c.fail(mwhere, f"'higher_is_better' must be true or false, found {higher!r}")
+        metric_sectors = metric.get("sectors") or []
+        if not isinstance(metric_sectors, list) or not metric_sectors:
+            c.fail(mwhere, "'sectors' must list at least one sector code")
+            metric_sectors = []
+        for s in metric_sectors:
+            if s not in sector_codes:
+                c.fail(mwhere, f"unknown sector '{s}'")
+        row = {
+            "code": code,
+            "name": c.text(metric, "name", mwhere),
+            "definition": c.text(metric, "definition", mwhere),
+            "unit": unit,
+            "sectors": list(metric_sectors),
+            "higher_is_better": higher,
+        }
+        metrics.append(_with_translations(row, _translations(c, metric, "metric", mwhere)))
+    return metrics
+
+
 def version_as_dict(version):
-    """The normalised dict of a stored version, in file order (12 queries)."""
+    """The normalised dict of a stored version, in file order (14 queries)."""
     from django.utils import translation
 
     from .models import Capability, Enabler, Sector, Tag
@@ -471,7 +529,9 @@ def version_as_dict(version):
         capabilities = (
             Capability.objects.filter(version=version)
             .select_related("domain")
-            .prefetch_related("tags", "indicators__sectors", "indicators__descriptors", "indicators__tags")
+            .prefetch_related(
+                "tags", "indicators__sectors", "indicators__descriptors", "indicators__tags", "metrics__sectors"
+            )
             .order_by("number")
         )
         tags = list(Tag.objects.filter(version=version).order_by("order", "code"))
@@ -540,7 +600,8 @@ def version_as_dict(version):
                             )
                             for ind in sorted(cap.indicators.all(), key=lambda i: (i.order, i.code))
                         ],
-                    },
+                    }
+                    | _metrics_of(cap, texts),
                 )
                 for cap in capabilities
             ],
@@ -562,6 +623,25 @@ def version_as_dict(version):
             ],
         }
         return result
+
+
+def _metrics_of(cap, texts):
+    metrics = [
+        texts(
+            m,
+            "metric",
+            {
+                "code": m.code,
+                "name": m.name,
+                "definition": m.definition,
+                "unit": m.unit,
+                "sectors": [s.code for s in sorted(m.sectors.all(), key=lambda s: (s.order, s.code))],
+                "higher_is_better": m.higher_is_better,
+            },
+        )
+        for m in sorted(cap.metrics.all(), key=lambda m: (m.order, m.code))
+    ]
+    return {"metrics": metrics} if metrics else {}
 
 
 def without_languages(data, languages, *, sector_languages=None):

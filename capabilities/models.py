@@ -433,3 +433,41 @@ class TranslationText(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class Metric(models.Model):
+    """An outcome figure a country reports per year beside a capability's maturity, e.g. URLs removed.
+
+    Aggregate figures only: a metric counts or measures the response, never anything about a person.
+    Versioned with the framework (frozen with it once published) and keyed by a stable code.
+    """
+
+    class Unit(models.TextChoices):
+        COUNT = "count", _("Count")
+        HOURS = "hours", _("Hours")
+        PERCENTAGE = "percentage", _("Percentage")
+        CURRENCY = "currency", _("Currency")
+
+    version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="metrics")
+    capability = models.ForeignKey(Capability, on_delete=models.CASCADE, related_name="metrics")
+    code = models.CharField(_("code"), max_length=20, help_text=_("Stable code, e.g. M16.2; never reused."))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    name = models.CharField(_("name"), max_length=200)
+    definition = models.TextField(_("definition"))
+    unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices)
+    higher_is_better = models.BooleanField(_("higher is better"), default=True)
+    sectors = models.ManyToManyField(Sector, related_name="metrics", verbose_name=_("sectors that report it"))
+
+    class Meta:
+        ordering = ["version", "capability__number", "order", "code"]
+        verbose_name = _("metric")
+        verbose_name_plural = _("metrics")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="metric_code_unique_per_version"),
+            models.CheckConstraint(
+                condition=Q(unit__in=["count", "hours", "percentage", "currency"]), name="metric_unit_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"

@@ -20,6 +20,7 @@ from .models import (
     Indicator,
     LevelDescriptor,
     MaturityLevel,
+    Metric,
     Sector,
     Tag,
 )
@@ -180,6 +181,7 @@ def _load_rows(version, data, w):
     sectors = {s.code: s for s in Sector.objects.all()}
     capabilities = {c.number: c for c in version.capabilities.all()}
     indicators = {i.code: i for i in version.indicators.all()}
+    metrics = {m.code: m for m in version.metrics.all()}
     for row in data["capabilities"]:
         values = _texts("capability", row) | {"domain": domains[row["domain"]]}
         if row["number"] in capabilities:
@@ -212,8 +214,24 @@ def _load_rows(version, data, w):
                     w.sync(descriptors[level], values)
                 else:
                     w.create(LevelDescriptor, indicator=indicator, level=level, **values)
+        for order, metric_row in enumerate(row.get("metrics", [])):
+            values = _texts("metric", metric_row) | {
+                "capability": cap,
+                "order": order,
+                "unit": metric_row["unit"],
+                "higher_is_better": metric_row["higher_is_better"],
+            }
+            if metric_row["code"] in metrics:
+                metric = w.sync(metrics[metric_row["code"]], values)
+            else:
+                metric = metrics[metric_row["code"]] = w.create(
+                    Metric, version=version, code=metric_row["code"], **values
+                )
+            w.set_m2m(metric.sectors, [sectors[code] for code in metric_row["sectors"]])
 
     wanted_codes = {i["code"] for c in data["capabilities"] for i in c["indicators"]}
+    wanted_metrics = {m["code"] for c in data["capabilities"] for m in c.get("metrics", [])}
+    w.delete_missing(version.metrics.exclude(code__in=wanted_metrics))
     w.delete_missing(version.indicators.exclude(code__in=wanted_codes))
     w.delete_missing(version.capabilities.exclude(number__in=[c["number"] for c in data["capabilities"]]))
     w.delete_missing(version.domains.exclude(code__in=[d["code"] for d in data["domains"]]))
@@ -351,7 +369,7 @@ def framework_retire(*, version) -> FrameworkVersion:
 
 @transaction.atomic
 def framework_clone(*, version, code, title, description=None) -> FrameworkVersion:
-    """Copy a version and everything under it into a new, independent draft (bulk, 17 queries).
+    """Copy a version and everything under it into a new, independent draft (bulk, 21 queries).
 
     The new version is named as it will be published (``version_name_problems``); the description
     is the original's unless another is given.
@@ -432,6 +450,25 @@ def framework_clone(*, version, code, title, description=None) -> FrameworkVersi
         IndicatorTags(indicator_id=new.pk, tag_id=tag_map[t.pk].pk)
         for old, new in zip(old_inds, new_inds, strict=True)
         for t in old.tags.all()
+    )
+    old_metrics = list(version.metrics.prefetch_related("sectors"))
+    new_metrics = Metric.objects.bulk_create(
+        Metric(
+            version=clone,
+            capability=cap_map[m.capability_id],
+            code=m.code,
+            order=m.order,
+            unit=m.unit,
+            higher_is_better=m.higher_is_better,
+            **all_language_values(m),
+        )
+        for m in old_metrics
+    )
+    MetricSectors = Metric.sectors.through
+    MetricSectors.objects.bulk_create(
+        MetricSectors(metric_id=new.pk, sector_id=s.pk)
+        for old, new in zip(old_metrics, new_metrics, strict=True)
+        for s in old.sectors.all()
     )
     old_enablers = list(version.enablers.prefetch_related("capabilities"))
     new_enablers = Enabler.objects.bulk_create(

@@ -3,7 +3,7 @@
 from django.utils.html import format_html
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Capability, Domain, Enabler, Indicator, LevelDescriptor, MaturityLevel, Sector, Tag
+from .models import Capability, Domain, Enabler, Indicator, LevelDescriptor, MaturityLevel, Metric, Sector, Tag
 
 
 @register(Sector)
@@ -39,6 +39,11 @@ class IndicatorTranslation(TranslationOptions):
 @register(Tag)
 class TagTranslation(TranslationOptions):
     fields = ("name", "lens")
+
+
+@register(Metric)
+class MetricTranslation(TranslationOptions):
+    fields = ("name", "definition")
 
 
 @register(LevelDescriptor)

@@ -3,6 +3,7 @@
 Every translatable text of a version has a stable key, ``<kind>:<code>:<field>``:
 
     level:2:name                  sector:ngo:description        domain:B:outcome
+    metric:M16.2:definition
     tag:prevention-primary:lens   capability:4:summary          enabler:E4:name
     indicator:C04.2:guidance      descriptor:C04.2/3:text
 
@@ -33,6 +34,7 @@ from .models import (
     Indicator,
     LevelDescriptor,
     MaturityLevel,
+    Metric,
     Sector,
     Tag,
     TranslationPack,
@@ -52,6 +54,7 @@ KINDS = {
     "capability": (Capability, ("title", "summary", "outcome")),
     "indicator": (Indicator, ("question", "guidance")),
     "descriptor": (LevelDescriptor, ("text",)),
+    "metric": (Metric, ("name", "definition")),
     "enabler": (Enabler, ("name", "description")),
 }
 KIND_LABELS = {
@@ -62,6 +65,7 @@ KIND_LABELS = {
     "capability": "Capabilities",
     "indicator": "Indicators",
     "descriptor": "Level descriptors",
+    "metric": "Metrics",
     "enabler": "Enablers",
 }
 
@@ -80,7 +84,7 @@ def key_field(key):
 
 
 def framework_texts(version):
-    """Every translatable English text of ``version``, by key, in pack order (8 queries).
+    """Every translatable English text of ``version``, by key, in pack order (9 queries).
 
     Empty English texts (an indicator without guidance) have nothing to translate and no key.
     """
@@ -98,6 +102,10 @@ def framework_texts(version):
     descriptors = {}
     for d in LevelDescriptor.objects.filter(indicator__version=version).select_related("indicator").order_by("level"):
         descriptors.setdefault(d.indicator_id, []).append(d)
+
+    metrics = {}
+    for m in Metric.objects.filter(version=version).order_by("order", "code"):
+        metrics.setdefault(m.capability_id, []).append(m)
 
     texts = {}
 
@@ -118,6 +126,8 @@ def framework_texts(version):
             add("indicator", indicator.code, indicator)
             for d in descriptors.get(indicator.pk, ()):
                 add("descriptor", f"{indicator.code}/{d.level}", d)
+        for metric in metrics.get(capability.pk, ()):
+            add("metric", metric.code, metric)
     for code, obj in rows["enabler"]:
         add("enabler", code, obj)
     return texts

@@ -207,7 +207,11 @@ def report_sections(cycle, data):
 
 def frozen_report_data(cycle, *, language=None):
     """What a report job freezes: the cycle's report data and the sections other apps add to it."""
+    from .figures import national_data
+
     data = cycle_report_data(cycle, language=language)
+    with translation.override(data["meta"]["language"]):
+        data["national_data"] = national_data(cycle, data)
     data["sections"] = report_sections(cycle, data)
     return data
 

@@ -11,7 +11,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from assessments.models import Answer
+from assessments.figures import metrics_label
+from assessments.models import Answer, MetricValue
 
 from .consolidation import cycle_report_data
 from .scoring import shown
@@ -185,6 +186,63 @@ def result_rows(cycle):
         ]
 
 
+REPORTED_HEADERS = [
+    "Organisation",
+    "Sector",
+    "Metric",
+    "Metric name",
+    "Unit",
+    "Year",
+    "Value",
+    "Not collected",
+    "Source",
+    "Confidence note",
+]
+NATIONAL_HEADERS = ["Metric", "Metric name", "Unit", "Year", "National figure", "Not collected", "Rationale"]
+
+
+def _figure(value):
+    """A figure as a number cell; None when not collected (never a zero)."""
+    return None if value is None else float(value)
+
+
+def reported_figure_rows(cycle):
+    """Every figure the organisations reported in the cycle (1 query)."""
+    for v in (
+        MetricValue.objects.filter(submission__cycle=cycle)
+        .select_related("metric", "submission__organisation__sector")
+        .order_by("submission__organisation__name", "metric__code", "year")
+    ):
+        yield [
+            v.submission.organisation.name,
+            v.submission.organisation.sector.name,
+            v.metric.code,
+            metrics_label(v.metric),
+            v.metric.unit,
+            v.year,
+            _figure(v.value),
+            _yes(v.not_collected),
+            v.source,
+            v.confidence,
+        ]
+
+
+def national_figure_rows(cycle):
+    """The validated national figures of the cycle (1 query)."""
+    from .models import NationalFigure
+
+    for f in NationalFigure.objects.filter(cycle=cycle).select_related("metric").order_by("metric__code", "year"):
+        yield [
+            f.metric.code,
+            metrics_label(f.metric),
+            f.metric.unit,
+            f.year,
+            _figure(f.value),
+            _yes(f.not_collected),
+            f.rationale,
+        ]
+
+
 def _header(sheet, titles):
     font = Font(bold=True)
     cells = []
@@ -196,7 +254,8 @@ def _header(sheet, titles):
 
 
 def answers_xlsx(cycle):
-    """Two sheets: "Answers" (the raw answers) and "National results" (one row per capability)."""
+    """Four sheets: "Answers" (the raw answers), "National results" (one row per capability), and the
+    outcome figures: "Reported figures" (each organisation's) and "National figures" (the validated ones)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Answers")
     sheet.freeze_panes = "A2"
@@ -213,6 +272,15 @@ def answers_xlsx(cycle):
         cells[coverage] = WriteOnlyCell(results, value=row[coverage])
         cells[coverage].number_format = "0%"
         results.append(cells)
+    for title, headers, rows in (
+        ("Reported figures", REPORTED_HEADERS, reported_figure_rows(cycle)),
+        ("National figures", NATIONAL_HEADERS, national_figure_rows(cycle)),
+    ):
+        sheet = workbook.create_sheet(title)
+        sheet.freeze_panes = "A2"
+        sheet.append(_header(sheet, headers))
+        for row in rows:
+            sheet.append([neutralise(v) for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

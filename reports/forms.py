@@ -26,3 +26,14 @@ class EnablerScoreForm(forms.Form):
     rationale = forms.CharField(
         label=_("Rationale"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000
     )
+
+
+class NationalFigureForm(forms.Form):
+    """The coordinator's validated national figure for one metric and year (empty value: clear it)."""
+
+    year = forms.IntegerField(label=_("Year"), min_value=2000)
+    value = forms.CharField(label=_("National figure"), required=False, max_length=30)
+    not_collected = forms.BooleanField(label=_("Not collected"), required=False)
+    rationale = forms.CharField(
+        label=_("Rationale"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000
+    )

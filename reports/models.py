@@ -5,8 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from assessments.models import Cycle
-from capabilities.models import MAX_LEVEL, MIN_LEVEL, Capability, Enabler
+from assessments.models import FIRST_FIGURE_YEAR, Cycle
+from capabilities.models import MAX_LEVEL, MIN_LEVEL, Capability, Enabler, Metric
 
 LEVEL_RANGE = Q(level__gte=MIN_LEVEL, level__lte=MAX_LEVEL)
 
@@ -44,6 +44,42 @@ class ValidatedLevel(models.Model):
 
     def __str__(self):
         return f"{self.capability_id} = {self.level}"
+
+
+class NationalFigure(models.Model):
+    """The coordinator's validated national figure for one metric and year, with the reason.
+
+    Like a validated level: chosen in the light of what the organisations reported, audited, and
+    printed with its rationale. "Not collected" is a finding (a data gap), never a zero.
+    """
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="national_figures")
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    value = models.DecimalField(_("national figure"), max_digits=16, decimal_places=2, null=True, blank=True)
+    not_collected = models.BooleanField(_("not collected"), default=False)
+    rationale = models.TextField(_("rationale"))
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    set_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["cycle", "metric__code", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "metric", "year"], name="national_figure_unique_per_year"),
+            models.CheckConstraint(
+                condition=(Q(not_collected=True) & Q(value__isnull=True))
+                | (Q(not_collected=False) & Q(value__isnull=False)),
+                name="national_figure_value_or_not_collected",
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(value__gte=0), name="national_figure_not_negative"
+            ),
+            models.CheckConstraint(condition=Q(year__gte=FIRST_FIGURE_YEAR), name="national_figure_year_range"),
+            models.CheckConstraint(condition=~Q(rationale=""), name="national_figure_has_rationale"),
+        ]
+
+    def __str__(self):
+        return f"{self.metric_id} {self.year} = {'—' if self.not_collected else self.value}"
 
 
 class EnablerScore(models.Model):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import figure_views, views
 
 app_name = "reports"
 
@@ -9,6 +9,12 @@ urlpatterns = [
     path("cycles/<int:pk>/analysis/answers/<int:number>/", views.contested_answers, name="contested_answers"),
     path("cycles/<int:pk>/analysis/validate/<int:number>/", views.validated_level_set, name="validated_level_set"),
     path("cycles/<int:pk>/analysis/enablers/<int:enabler_pk>/", views.enabler_score_set, name="enabler_score_set"),
+    path("cycles/<int:pk>/national-data/", figure_views.national_data, name="national_data"),
+    path(
+        "cycles/<int:pk>/national-data/<int:metric_pk>/",
+        figure_views.national_figure_set,
+        name="national_figure_set",
+    ),
     path("cycles/<int:pk>/report/", views.report_page, name="report_page"),
     path("cycles/<int:pk>/report/generate/", views.report_generate, name="report_generate"),
     path("cycles/<int:pk>/export.xlsx", views.export_answers, {"fmt": "xlsx"}, name="export_xlsx"),

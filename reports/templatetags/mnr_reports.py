@@ -106,3 +106,11 @@ def text_direction(text):
         if kind in ("R", "AL"):
             return "rtl"
     return None
+
+
+@register.simple_tag
+def trend_chart(metric):
+    """A metric's trend (a ``reports.figures.national_data`` row) as a small line chart."""
+    from reports.figures import trend_chart as chart
+
+    return chart(metric)

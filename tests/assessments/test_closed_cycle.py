@@ -18,7 +18,7 @@ from django.urls import reverse
 from assessments import services
 from assessments.models import AuditEvent, Cycle
 from capabilities.models import Capability
-from reports.models import EnablerScore, ReportJob, ValidatedLevel, WorkerHeartbeat
+from reports.models import EnablerScore, NationalFigure, ReportJob, ValidatedLevel, WorkerHeartbeat
 from tests.assessments.test_permissions import (  # noqa: F401 (world is a fixture)
     MATRIX,
     OK,
@@ -88,6 +88,10 @@ NOT_FROZEN = {AuditEvent, ReportJob, WorkerHeartbeat}
 EXTRA = {
     "reports:validated_level_set": [{"v1-level": "", "v1-rationale": ""}],
     "reports:enabler_score_set": [lambda w: {f"e{w.enabler.pk}-level": "", f"e{w.enabler.pk}-rationale": ""}],
+    "reports:national_figure_set": [{"mM01.1-year": "2024", "mM01.1-value": "", "mM01.1-rationale": ""}],
+    "assessments:submission_figures": [
+        lambda w: {"metric": w.metric.pk, "year": "2024", "not_collected": "on", "source": "", "confidence": ""}
+    ],
 }
 
 
@@ -123,6 +127,9 @@ def closed_world(w, route):
         set_by=coordinator,
     )
     EnablerScore.objects.create(cycle=w.cycle, enabler=w.enabler, level=1, rationale="No budget.", set_by=coordinator)
+    NationalFigure.objects.create(
+        cycle=w.cycle, metric=w.metric, year=2024, value=100000, rationale="Budget law 2024.", set_by=coordinator
+    )
     services.cycle_close(cycle=w.cycle, by=coordinator)
 
 
@@ -185,6 +192,7 @@ def test_the_pages_of_a_closed_cycle_offer_no_forms_that_change_it(client, world
         "cycle": world.cycle.get_absolute_url(),
         "targets": reverse("assessments:cycle_targets", args=[world.cycle.pk]),
         "analysis": reverse("reports:cycle_analysis", args=[world.cycle.pk]),
+        "national data": reverse("reports:national_data", args=[world.cycle.pk]),
         "reminders": reverse("assessments:cycle_remind", args=[world.cycle.pk]),
         "import": reverse("assessments:cycle_organisations_import", args=[world.cycle.pk]),
     }

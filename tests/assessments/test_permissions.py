@@ -32,7 +32,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 
 from accounts.models import ApiToken
-from assessments import participants, services
+from assessments import figure_workbook, figures, participants, services
 from assessments import urls as assessment_urls
 from assessments.models import (
     Answer,
@@ -42,6 +42,7 @@ from assessments.models import (
     Cycle,
     CycleTarget,
     Invitation,
+    MetricValue,
     Organisation,
     Reminder,
     ReviewComment,
@@ -49,7 +50,7 @@ from assessments.models import (
     Submission,
 )
 from assessments.workbook import questionnaire_workbook
-from capabilities.models import Capability, Enabler, Sector
+from capabilities.models import Capability, Enabler, Metric, Sector
 from evidence import services as evidence_services
 from evidence import urls as evidence_urls
 from evidence.models import Attachment, Document
@@ -57,7 +58,7 @@ from network import urls as network_urls
 from plans import services as plan_services
 from plans import urls as plan_urls
 from reports import urls as report_urls
-from reports.models import EnablerScore, ReportJob, ValidatedLevel
+from reports.models import EnablerScore, NationalFigure, ReportJob, ValidatedLevel
 from tests.factories import (
     OrganisationFactory,
     SectorFactory,
@@ -153,6 +154,24 @@ def invitation_for_the_focal_point(w):
         cycle=w.cycle, organisation=police, email=w.focal_point.email, by=w.personas["coordinator"], base_url=""
     )
     mail.outbox.clear()
+
+
+def figures_upload(w):
+    """The ministry's figures template with its budget for 2025 filled in."""
+    book = load_workbook(io.BytesIO(figure_workbook.figures_workbook(w.submission)))
+    sheet = book["Figures"]
+    row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value == "M01.1")
+    sheet.cell(row, 4).value, sheet.cell(row, 5).value = 2025, 120000
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return SimpleUploadedFile("figures.xlsx", buffer.getvalue())
+
+
+def reported_figure(w):
+    """The ministry's budget figure for 2024 (``w.figure``), reported by its focal point."""
+    figure = figures.figure_input(metric=w.metric, year=2024, value="100000", not_collected=False)
+    figures.figures_save(submission=w.submission, figures=[figure], by=w.focal_point)
+    w.figure = MetricValue.objects.get(submission=w.submission, metric=w.metric, year=2024)
 
 
 def carried_answer(w):
@@ -519,6 +538,25 @@ MATRIX = {
     "assessments:questionnaire": Route(args=the_submission, get=READ_SUBMISSION),
     "assessments:questionnaire_capability": Route(args=lambda w: [w.submission.pk, 1], get=READ_SUBMISSION),
     "assessments:questionnaire_history": Route(args=the_submission, get=READ_SUBMISSION),
+    "assessments:submission_figures": Route(
+        args=the_submission,
+        get=READ_SUBMISSION,
+        post=ANSWER,
+        data=lambda w: {"metric": w.metric.pk, "year": "2025", "value": "120000", "source": "Budget law"},
+    ),
+    "assessments:submission_figures_xlsx": Route(args=the_submission, get=READ_SUBMISSION),
+    "assessments:submission_figures_upload": Route(
+        args=the_submission,
+        get=POST_ONLY,
+        post=ANSWER,
+        data=lambda w: {"workbook": figures_upload(w)},
+    ),
+    "assessments:submission_figure_delete": Route(
+        args=lambda w: [w.submission.pk, w.figure.pk],
+        get=POST_ONLY,
+        post=ANSWER,
+        prepare=reported_figure,
+    ),
     "assessments:answer_update": Route(
         args=lambda w: [w.submission.pk, w.answer.pk],
         get=POST_ONLY,
@@ -607,6 +645,13 @@ MATRIX = {
     "assessments:audit_trail": Route(get=row(LOGIN, OK, 403, 403, OK, OK)),
     # Reports: the national analysis is for coordinators and observers; jobs and exports for coordinators.
     "reports:cycle_analysis": Route(args=the_cycle, get=row(LOGIN, 404, OK, 403, OK, OK)),
+    "reports:national_data": Route(args=the_cycle, get=row(LOGIN, 404, OK, 403, OK, OK)),
+    "reports:national_figure_set": Route(
+        args=lambda w: [w.cycle.pk, w.metric.pk],
+        get=POST_ONLY,
+        post=MANAGE_CYCLE,
+        data=lambda w: {"mM01.1-year": "2025", "mM01.1-value": "120000", "mM01.1-rationale": "Budget law 2025."},
+    ),
     # One capability's answers, loaded on demand from the analysis page: organisation detail, so observers 403.
     "reports:contested_answers": Route(args=lambda w: [w.cycle.pk, 1], get=MANAGE_READ),
     "reports:validated_level_set": Route(
@@ -886,6 +931,7 @@ def world(cycle, submission, answer, coordinator, focal_point, observer, outside
         cycle=cycle,
         job=job,
         enabler=Enabler.objects.filter(version=cycle.framework_version).first(),
+        metric=Metric.objects.get(version=cycle.framework_version, code="M01.1"),
         draft_cycle=draft_cycle,
         submission=submission,
         answer=answer,
@@ -923,6 +969,8 @@ def state(w):
         ReportJob,
         Document,
         Attachment,
+        MetricValue,
+        NationalFigure,
     ]
     return {
         "cycle": (w.cycle.status, w.cycle.closed_at),

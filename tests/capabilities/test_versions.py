@@ -70,8 +70,9 @@ def test_clone_uses_a_constant_number_of_queries(tiny_framework, django_assert_n
     # savepoint, code check, version insert in its own savepoint (3), levels (select+insert), domains (select+insert),
     # tags (select; no insert when there are none), capabilities (select + tags prefetch + insert), indicators
     # (select + 3 prefetches + insert), descriptors, indicator sectors, enablers (select + prefetch + insert),
-    # enabler capabilities, release savepoint. Tagged rows add one insert each for the tags and their two links.
-    with django_assert_num_queries(25):
+    # metrics (select + sectors prefetch + insert), metric sectors, enabler capabilities, release savepoint.
+    # Tagged rows add one insert each for the tags and their two links.
+    with django_assert_num_queries(29):
         framework_clone(version=tiny_framework, code="TINY-2", title="Tiny 2")
 
 

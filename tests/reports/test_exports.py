@@ -259,7 +259,12 @@ def test_xlsx_has_a_national_results_sheet_beside_the_answers(client, coordinato
 
     content = export(client, seeded_cycle, "xlsx").content
 
-    assert load_workbook(io.BytesIO(content), read_only=True).sheetnames == ["Answers", "National results"]
+    assert load_workbook(io.BytesIO(content), read_only=True).sheetnames == [
+        "Answers",
+        "National results",
+        "Reported figures",
+        "National figures",
+    ]
     header, rows = result_rows(content)
     assert header == RESULT_HEADERS
     assert [r["Capability"] for r in rows] == ["1. Leadership", "3. Legislation", "4. Dedicated law enforcement"]
