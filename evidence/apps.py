@@ -18,6 +18,15 @@ class EvidenceConfig(AppConfig):
 
         return report_sections(cycle=cycle, data=data)
 
+    def report_section_docx(self, *, document, section):
+        """The evidence chapter of the Word gap report; False for a section that is not this app's."""
+        from .report import TEMPLATE, write_docx
+
+        if section.get("template") != TEMPLATE:
+            return False
+        write_docx(document, section["data"])
+        return True
+
     def answers_carried(self, *, answers, by, now):
         """Answers pre-filled from the last cycle keep their documents and links (called by assessments.carry)."""
         from .services import attachments_carry_forward

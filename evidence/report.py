@@ -57,3 +57,33 @@ def data_title(data, capability):
         if isinstance(item, dict) and item.get("number") == capability.number and item.get("title"):
             return item["title"]
     return capability.title
+
+
+def write_docx(document, section):
+    """The chapter in the Word gap report: the rows of templates/evidence/pdf/evidence_section.html.
+
+    ``document`` is reports.docx's ``ReportDocument`` (it writes in the report's language and direction).
+    """
+    document.heading(_("Evidence behind each capability"))
+    document.paragraph(
+        _(
+            "The documents and links the organisations attached to their counted answers, with the national "
+            "coordinator's review. The files themselves stay in the portal."
+        )
+    )
+    for cap in section["capabilities"]:
+        document.heading(f"{cap['number']}. {cap['title']}", 2)
+        document.table(
+            [_("Indicator"), _("Organisation"), _("Document or link"), _("Type"), _("Supplied by"), _("Review")],
+            [
+                [
+                    row["indicator"],
+                    row["organisation"],
+                    row["title"] + (f"\n{row['url']}" if row["url"] else ""),
+                    row["type"],
+                    row["supplied_by"],
+                    (row["review"] or "—") + (f"\n{row['review_note']}" if row["review_note"] else ""),
+                ]
+                for row in cap["rows"]
+            ],
+        )

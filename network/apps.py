@@ -17,3 +17,12 @@ class NetworkConfig(AppConfig):
         from .report import report_sections
 
         return report_sections(cycle=cycle, data=data)
+
+    def report_section_docx(self, *, document, section):
+        """The library chapter of the Word gap report; False for a section that is not this app's."""
+        from .report import TEMPLATE, write_docx
+
+        if section.get("template") != TEMPLATE:
+            return False
+        write_docx(document, section["data"])
+        return True

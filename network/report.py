@@ -43,3 +43,23 @@ def report_sections(*, cycle, data):
     if not rows:
         return []
     return [{"template": TEMPLATE, "data": {"library": rows}}]
+
+
+def write_docx(document, section):
+    """The chapter in the Word gap report: the rows of templates/network/report_section.html."""
+    from django.utils.translation import gettext as _
+
+    document.heading(_("Good practice for the next steps"))
+    document.paragraph(
+        _(
+            "For each capability with next steps, entries of the network's good-practice library: what other "
+            "countries did to reach the next level."
+        )
+    )
+    document.table(
+        [_("Capability"), _("Library entries")],
+        [
+            [f"{row['number']}. {row['title']}", "\n".join(f"{e['title']} — {e['url']}" for e in row["entries"])]
+            for row in section["library"]
+        ],
+    )

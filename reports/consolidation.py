@@ -551,6 +551,9 @@ def public_view(data, sections):
     data["meta"]["audience"] = "public"
     data["public_sections"] = [code for code in ALL_SECTIONS if code in sections]
     data["sections"] = []
+    # The national data chapter is not one of the sections a coordinator releases, and its rationales are
+    # the coordinator's words: a public summary leaves it out.
+    data.pop("national_data", None)
     for cap in data["capabilities"]:
         cap.update(validated_rationale="", validated_by="")
     for enabler in data["enablers"]:

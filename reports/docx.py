@@ -555,6 +555,10 @@ def _write(w, data):
             rows.append(row)
         w.table(header, rows)
 
+    national = data.get("national_data") or {}
+    if national.get("capabilities"):
+        _write_national_data(w, national)
+
     for extra in data.get("sections", []):  # empty in a public summary (consolidation.public_view)
         _write_section(w, extra)
 
@@ -635,6 +639,41 @@ def _write(w, data):
             % {"code": meta["framework_code"]},
             italic=True,
         )
+
+
+def _write_national_data(w, national):
+    """The chapter of templates/reports/pdf/_national_data.html: each capability's figures beside its level;
+    the trend as a table of years (the PDF draws it)."""
+    w.heading(_("National data"))
+    w.paragraph(
+        _(
+            "Outcome figures beside each capability's level: the national figure the coordinator validated per "
+            "metric and year, over the years collected in the country's cycles. “Not collected” is a data gap, "
+            "never a zero. Where a level rose while its figures worsened (or the reverse) it is flagged; what it "
+            "means is for the coordinator to decide."
+        )
+    )
+    if national.get("no_data"):
+        w.paragraph(_("Capabilities with no national figure:") + " " + ", ".join(map(str, national["no_data"])))
+    if national.get("diverging"):
+        w.paragraph(_("Level and figures moved apart:") + " " + ", ".join(map(str, national["diverging"])))
+    for cap in national["capabilities"]:
+        title = f"{cap['number']}. {cap['title']} — {_('level')} {formatting.number(cap['level'])}"
+        if cap["no_data"]:
+            title += f" · {_('no data')}"
+        if cap["diverges"]:
+            title += f" · {_('level and figures moved apart')}"
+        w.heading(title, 2)
+        for metric in cap["metrics"]:
+            unit = metric["unit_label"] + ("" if metric["higher_is_better"] else f"; {_('lower is better')}")
+            w.paragraph(f"{metric['code']} {metric['name']} ({unit})", bold=True)
+            w.table(
+                [_("Year"), _("National figure")],
+                [[str(p["year"]), shown] for p, shown in zip(metric["points"], metric["shown"], strict=True)],
+            )
+            for p in metric["points"]:
+                if p.get("this_cycle") and p.get("rationale"):
+                    w.paragraph(f"{p['year']}: {p['rationale']}")
 
 
 def _write_section(w, extra):

@@ -192,3 +192,68 @@ def test_render_report_command_writes_a_word_file(tmp_path, seeded_cycle, capsys
 
     assert "Executive summary" in headings(open_docx(output.read_bytes()))
     assert f"Wrote {output}: " in capsys.readouterr().out
+
+
+def test_the_word_report_carries_the_national_data_the_evidence_and_the_good_practice_chapters(seeded_cycle):
+    """The chapters the PDF has beside the levels: national figures (reports), the evidence list (evidence) and
+    the library links (network), the last two written by their own apps through ``report_section_docx``."""
+    from evidence.report import TEMPLATE as EVIDENCE
+    from network.report import TEMPLATE as LIBRARY
+
+    data = cycle_report_data(seeded_cycle)
+    data["national_data"] = {
+        "capabilities": [
+            {
+                "number": 4,
+                "title": "Dedicated law enforcement",
+                "level": 2.3,
+                "no_data": False,
+                "diverges": True,
+                "metrics": [
+                    {
+                        "code": "M04.1",
+                        "name": "Investigations opened",
+                        "unit_label": "Count",
+                        "higher_is_better": True,
+                        "points": [
+                            {"year": 2024, "this_cycle": True, "rationale": "Police statistics."},
+                            {"year": 2025, "this_cycle": True, "rationale": ""},
+                        ],
+                        "shown": ["355", "not collected"],
+                    }
+                ],
+            }
+        ],
+        "no_data": [],
+        "diverging": [4],
+    }
+    row = {
+        "indicator": "C04.1",
+        "organisation": "National Police",
+        "title": "Unit decree",
+        "type": "PDF",
+        "url": "",
+        "supplied_by": "Sam Okafor",
+        "review": "Accepted",
+        "review_note": "",
+    }
+    entry = {"title": "A specialist unit in two years", "url": "https://portal.example/network/library/3/"}
+    data["sections"] = [
+        {
+            "template": EVIDENCE,
+            "data": {"capabilities": [{"number": 4, "title": "Dedicated law enforcement", "rows": [row]}]},
+        },
+        {
+            "template": LIBRARY,
+            "data": {"library": [{"number": 4, "title": "Dedicated law enforcement", "entries": [entry]}]},
+        },
+    ]
+    doc = open_docx(render_report_docx(data))
+    names = headings(doc)
+    for heading in ("National data", "Evidence behind each capability", "Good practice for the next steps"):
+        assert heading in names, names
+    text = all_text(doc)
+    assert "Level and figures moved apart: 4" in text and "2024: Police statistics." in text
+    cells = [cell.text for table in doc.tables for r in table.rows for cell in r.cells]
+    assert "not collected" in cells and "Unit decree" in cells and "National Police" in cells
+    assert any("A specialist unit in two years" in c for c in cells)

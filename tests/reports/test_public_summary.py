@@ -206,3 +206,14 @@ def test_only_the_cycles_coordinator_generates_a_public_summary(client, seeded_c
 
     assert response.status_code == status
     assert not ReportJob.objects.exists()
+
+
+def test_a_public_summary_leaves_out_the_national_data_chapter_and_its_rationales(validated_cycle):
+    from reports.consolidation import frozen_report_data
+
+    full = frozen_report_data(validated_cycle)
+    full["national_data"] = {"capabilities": [{"number": 1, "metrics": []}], "no_data": [], "diverging": []}
+
+    public = public_view(full, ["profile", "priorities"])
+
+    assert "national_data" not in public and "national_data" in full
