@@ -176,13 +176,12 @@ def document_remove(*, document, by, request=None) -> Document:
     cycle, cannot be removed: it can only be replaced by a new version (upload with "replaces"). The
     row and its file stay, marked removed, so the history still shows what was offered.
     """
+    # The questionnaires whose answers use it, locked (PostgreSQL allows no FOR UPDATE with DISTINCT: by id).
+    in_use = Attachment.objects.filter(document=document, removed_at__isnull=True).values("answer__submission_id")
     submissions = list(
         Submission.objects.select_for_update(of=("self", "cycle"))
         .select_related("cycle")
-        .filter(
-            answers__evidence_attachments__document=document, answers__evidence_attachments__removed_at__isnull=True
-        )
-        .distinct()
+        .filter(pk__in=in_use)
         .order_by("pk")
     )
     if any(s.cycle.status != Cycle.Status.OPEN or not s.is_editable_status for s in submissions):

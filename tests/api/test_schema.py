@@ -14,13 +14,32 @@ SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml"
 UPDATE = "DEBUG=1 .venv/bin/python manage.py spectacular --validate --file docs/openapi.yaml"
 
 
+def without_integer_bounds(text):
+    """The schema with the bounds of integer fields left out: Django takes them from the database backend
+    (SQLite's are 64-bit for every integer column, PostgreSQL's follow the column type), so the schema
+    generated on the README's SQLite and in CI's PostgreSQL differ there and nowhere else."""
+    import yaml
+
+    def bound(key, value):
+        return (key in ("minimum", "maximum") and isinstance(value, int)) or (key == "format" and value == "int64")
+
+    def strip(node):
+        if isinstance(node, dict):
+            return {k: strip(v) for k, v in node.items() if not bound(k, v)}
+        if isinstance(node, list):
+            return [strip(v) for v in node]
+        return node
+
+    return yaml.safe_dump(strip(yaml.safe_load(text)), sort_keys=False, allow_unicode=True).splitlines(keepends=True)
+
+
 def test_the_checked_in_schema_is_the_generated_one(tmp_path):
     generated = tmp_path / "openapi.yaml"
 
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(generated))
 
-    checked_in = SCHEMA.read_text().splitlines(keepends=True)
-    diff = "".join(difflib.unified_diff(checked_in, generated.read_text().splitlines(keepends=True), "docs", "code"))
+    checked_in = without_integer_bounds(SCHEMA.read_text())
+    diff = "".join(difflib.unified_diff(checked_in, without_integer_bounds(generated.read_text()), "docs", "code"))
     assert not diff, f"docs/openapi.yaml is out of date; if the change is intended, run: {UPDATE}\n{diff}"
 
 
