@@ -34,10 +34,10 @@ def library_links(numbers, *, base_url=""):
 
 
 def report_sections(*, cycle, data):
-    numbers = [c["number"] for c in data["capabilities"] if c.get("next_steps")]
+    numbers = [c["number"] for c in data.get("capabilities", []) if c.get("next_steps")]
     if not numbers:
         return []
-    titles = {c["number"]: c["title"] for c in data["capabilities"]}
+    titles = {c["number"]: c["title"] for c in data.get("capabilities", [])}
     links = library_links(numbers, base_url=settings.SITE_URL.rstrip("/"))
     rows = [{"number": n, "title": titles[n], "entries": links[n]} for n in numbers if links[n]]
     if not rows:
