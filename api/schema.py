@@ -46,6 +46,9 @@ def problem_responses(result, generator, request, public):
                 current = responses.get(code)
                 if current is None or "content" not in current:
                     responses[code] = {"description": (current or {}).get("description") or description, "content": ref}
+            for current in responses.values():  # a problem body declared beside a JSON one (412 of the figures)
+                if "application/problem+json" in current.get("content", {}):
+                    current["content"]["application/problem+json"] = ref["application/problem+json"]
             if "428" in responses:
                 responses["428"] = {"description": "If-Match is missing.", "content": ref}
     return result

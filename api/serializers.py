@@ -4,10 +4,10 @@ falling back to English, as on the pages (modeltranslation resolves them when re
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from assessments.models import Answer, Choice, Cycle, Organisation, Submission
-from capabilities.models import Crosswalk, CrosswalkEntry, FrameworkVersion
+from assessments.models import Answer, Choice, Cycle, MetricValue, Organisation, Submission
+from capabilities.models import Crosswalk, CrosswalkEntry, FrameworkVersion, Metric
 from plans.models import Action, Plan, ProgressUpdate
-from reports.models import ReportJob
+from reports.models import NationalFigure, ReportJob
 
 
 class FrameworkVersionSerializer(serializers.ModelSerializer):
@@ -36,6 +36,19 @@ class IndicatorSerializer(serializers.Serializer):
     descriptors = DescriptorSerializer(many=True, source="descriptors.all")
 
 
+class MetricSerializer(serializers.Serializer):
+    """An outcome figure reported per year beside the capability (name and definition in the request's language)."""
+
+    code = serializers.CharField()
+    name = serializers.CharField()
+    definition = serializers.CharField()
+    unit = serializers.ChoiceField(choices=Metric.Unit.choices)
+    higher_is_better = serializers.BooleanField()
+    sectors = serializers.ListField(
+        child=serializers.CharField(), source="sector_codes", help_text="Codes of the sectors that report it."
+    )
+
+
 class CapabilitySerializer(serializers.Serializer):
     number = serializers.IntegerField()
     title = serializers.CharField()
@@ -43,6 +56,7 @@ class CapabilitySerializer(serializers.Serializer):
     outcome = serializers.CharField()
     domain = serializers.CharField(source="domain.code")
     indicators = IndicatorSerializer(many=True)
+    metrics = MetricSerializer(many=True)
 
 
 class DomainSerializer(serializers.Serializer):
@@ -232,3 +246,64 @@ class ProgressWriteSerializer(serializers.Serializer):
     progress = serializers.IntegerField(min_value=0, max_value=100)
     note = serializers.CharField(max_length=5000)
     evidence = serializers.CharField(allow_blank=True, required=False, default="", max_length=5000)
+
+
+# Figures: what an organisation reports per metric and year, and the coordinator's validated national figures.
+# A value is a decimal number as text ("1250", "87.5"); "not collected" has none (a data gap, never a zero).
+
+FIGURE_VALUE = {"max_digits": 16, "decimal_places": 2, "allow_null": True, "required": False, "default": None}
+
+
+class ReportedFigureSerializer(serializers.ModelSerializer):
+    metric = serializers.CharField(source="metric.code")
+    etag = serializers.CharField(help_text="The figure's ETag, for If-Match on its own URL.")
+
+    class Meta:
+        model = MetricValue
+        fields = ["metric", "year", "value", "not_collected", "source", "confidence", "updated_at", "etag"]
+
+
+class ReportedFiguresSerializer(serializers.Serializer):
+    """A questionnaire's figures; ``etag`` is the whole set's, for If-Match on a bulk write."""
+
+    etag = serializers.CharField()
+    figures = ReportedFigureSerializer(many=True)
+
+
+class FigureWriteSerializer(serializers.Serializer):
+    """One figure: a value, or ``not_collected`` with none. The unit and range are the metric's."""
+
+    value = serializers.DecimalField(**FIGURE_VALUE)
+    not_collected = serializers.BooleanField(required=False, default=False)
+    source = serializers.CharField(allow_blank=True, required=False, default="", max_length=300)
+    confidence = serializers.CharField(allow_blank=True, required=False, default="", max_length=5000)
+
+
+class FigureItemSerializer(FigureWriteSerializer):
+    metric = serializers.CharField(max_length=20, help_text="The metric's code, e.g. M01.1.")
+    year = serializers.IntegerField(min_value=0, max_value=9999)
+
+
+class FiguresWriteSerializer(serializers.Serializer):
+    """Several figures at once: all are saved, or none (every problem is listed, by position)."""
+
+    figures = FigureItemSerializer(many=True, min_length=1, max_length=1000)
+
+
+class FiguresSavedSerializer(ReportedFiguresSerializer):
+    changed = serializers.IntegerField(help_text="How many of the figures sent changed something.")
+
+
+class NationalFigureSerializer(serializers.ModelSerializer):
+    metric = serializers.CharField(source="metric.code")
+    etag = serializers.CharField(help_text="The figure's ETag, for If-Match on its own URL.")
+
+    class Meta:
+        model = NationalFigure
+        fields = ["metric", "year", "value", "not_collected", "rationale", "set_at", "etag"]
+
+
+class NationalFigureWriteSerializer(serializers.Serializer):
+    value = serializers.DecimalField(**FIGURE_VALUE)
+    not_collected = serializers.BooleanField(required=False, default=False)
+    rationale = serializers.CharField(max_length=5000, help_text="Why: printed beside the figure in the report.")

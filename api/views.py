@@ -22,7 +22,7 @@ from assessments import services
 from assessments.access import get_answer_for_user, get_cycle_for_user, get_submission_for_user, is_focal_point
 from assessments.models import Answer, AuditEvent, Cycle, Organisation, Submission
 from assessments.queries import with_progress
-from capabilities.models import Crosswalk, FrameworkVersion
+from capabilities.models import Crosswalk, FrameworkVersion, Metric
 from capabilities.queries import framework_tree, version_tags
 from plans import services as plan_services
 from plans.models import Plan
@@ -64,7 +64,7 @@ def audit_read(request, submission):
 
 @extend_schema_view(
     list=extend_schema(summary="Published framework versions"),
-    retrieve=extend_schema(summary="A framework version with its tree and tags, in the request's language"),
+    retrieve=extend_schema(summary="A framework version with its tree, metrics and tags, in the request's language"),
 )
 class FrameworkVersionViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = FrameworkVersion.objects.published().order_by("code")
@@ -79,6 +79,10 @@ class FrameworkVersionViewSet(viewsets.ReadOnlyModelViewSet):
     def retrieve(self, request, *args, **kwargs):
         version = self.get_object()
         tree = framework_tree(version)
+        metrics = {}
+        for metric in Metric.objects.filter(version=version).prefetch_related("sectors").order_by("order", "code"):
+            metric.sector_codes = sorted(sector.code for sector in metric.sectors.all())
+            metrics.setdefault(metric.capability_id, []).append(metric)
         domains = {}
         capabilities = []
         for capability in tree.capabilities:
@@ -92,6 +96,7 @@ class FrameworkVersionViewSet(viewsets.ReadOnlyModelViewSet):
                     outcome=capability.outcome,
                     domain=capability.domain,
                     indicators=indicators,
+                    metrics=metrics.get(capability.pk, []),
                 )
             )
         shaped = SimpleNamespace(

@@ -10,6 +10,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import ApiToken
 from capabilities.models import FrameworkVersion, Indicator
 
 from . import carry
@@ -62,7 +63,12 @@ def focal_points_of(organisation_ids):
 
 
 def audit(*, user, action, country=None, cycle=None, submission=None, detail="", request=None, api_token=None):
+    """Record an event. A request of the API carries its token (``request.auth``): the event names it, so
+    that a service called by the API is attributable to the token as well as to its person."""
     ip = request.META.get("REMOTE_ADDR") if request is not None else None
+    if api_token is None and request is not None:
+        token = getattr(request, "auth", None)
+        api_token = token if isinstance(token, ApiToken) else None
     return AuditEvent.objects.create(
         user=user,
         action=action,

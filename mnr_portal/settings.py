@@ -369,6 +369,26 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=
 # Container health checks call /healthz over plain HTTP inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# Caches. The API's per-token rate limit (api.throttling) counts in "api-rate", which every worker must share:
+# Redis when one is configured (API_RATE_LIMIT_REDIS_URL, else REDIS_URL, else a redis:// CELERY_BROKER_URL),
+# the process's memory otherwise (the embedded default runs one process).
+API_RATE_LIMIT_REDIS_URL = os.environ.get("API_RATE_LIMIT_REDIS_URL") or os.environ.get("REDIS_URL") or ""
+if not API_RATE_LIMIT_REDIS_URL and CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    API_RATE_LIMIT_REDIS_URL = CELERY_BROKER_URL
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api-rate": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": API_RATE_LIMIT_REDIS_URL,
+            "KEY_PREFIX": "mnr-api-rate",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+        if API_RATE_LIMIT_REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api-rate"}
+    ),
+}
+
 # The REST API (api/, docs/api.md): personal tokens only, problem details, per-token rate limit.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiTokenAuthentication"],

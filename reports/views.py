@@ -31,11 +31,16 @@ from .forms import EnablerScoreForm, ValidatedLevelForm
 from .models import EnablerScore, ReportJob, ValidatedLevel
 
 
-def _analysis_cycle(request, pk):
+def get_analysis_cycle(request, pk):
+    """The cycle for its national analysis (coordinators and observers of the country): 404 when invisible,
+    403 when the person sees it but is neither. The national-data pages and the API's national figures."""
     cycle = get_cycle_for_user(request, pk)
     if not (coordinates(request.user, cycle.country_id) or observes(request.user, cycle.country_id)):
         raise PermissionDenied(_("The national analysis is for the coordinator and observers of the country."))
     return cycle
+
+
+_analysis_cycle = get_analysis_cycle
 
 
 def _coordinator_cycle(request, pk):

@@ -109,10 +109,13 @@ def _test_settings(settings, request):
     settings.AXES_ENABLED = "axes" in request.keywords
     settings.MEDIA_ROOT = str(Path(request.getfixturevalue("tmp_path")) / "media")
     settings.REPORT_JOBS_IN_THREAD = False  # the built-in mode renders inline in tests (see reports.services)
-    # The API's rate limit counts in the cache: every test starts with none of its tokens' requests counted.
-    from django.core.cache import cache
+    # The API's rate limit counts in the "api-rate" cache: in the process's memory here (the shared Redis one is
+    # tests/api/test_rate_limit.py's, marked services), and every test starts with none of its tokens' requests.
+    from django.core.cache import cache, caches
 
+    settings.CACHES = {**settings.CACHES, "api-rate": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     cache.clear()
+    caches["api-rate"].clear()
     eager = "services" not in request.keywords
     previous = celery_app.conf.task_always_eager
     settings.CELERY_TASK_ALWAYS_EAGER = eager  # Celery reads the Django setting first when it is set

@@ -32,6 +32,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 
 from accounts.models import ApiToken
+from api.figure_views import figures_etag
 from assessments import figure_workbook, figures, participants, services
 from assessments import urls as assessment_urls
 from assessments.models import (
@@ -172,6 +173,13 @@ def reported_figure(w):
     figure = figures.figure_input(metric=w.metric, year=2024, value="100000", not_collected=False)
     figures.figures_save(submission=w.submission, figures=[figure], by=w.focal_point)
     w.figure = MetricValue.objects.get(submission=w.submission, metric=w.metric, year=2024)
+
+
+def national_figure(w):
+    """The coordinator's validated budget figure for 2023 (``w.national``)."""
+    w.national = NationalFigure.objects.create(
+        cycle=w.cycle, metric=w.metric, year=2023, value=90000, rationale="Budget law 2023.", set_by=w.coordinator
+    )
 
 
 def carried_answer(w):
@@ -774,6 +782,33 @@ MATRIX = {
         method="PUT",
         headers={"HTTP_IF_MATCH": '"0"'},
         data=lambda w: {"choice": "2", "evidence": "Decree 12/2024.", "comment": ""},
+    ),
+    # Figures: a questionnaire's as its figures page (focal points write), national ones as the national-data page.
+    "api:submission-figures": Route(
+        args=the_submission,
+        get=API_READ_SUBMISSION,
+        post=API_ANSWER,
+        headers={"HTTP_IF_MATCH": figures_etag([])},
+        data=lambda w: {"figures": [{"metric": "M01.1", "year": 2025, "value": "120000", "source": "Budget law"}]},
+    ),
+    "api:submission-figure": Route(
+        args=lambda w: [w.submission.pk, "M01.1", 2024],
+        get=API_READ_SUBMISSION,
+        post=API_ANSWER,
+        method="PUT",
+        headers={"HTTP_IF_MATCH": "*"},
+        data=lambda w: {"value": "110000", "source": "Budget law, revised"},
+        prepare=reported_figure,
+    ),
+    "api:cycle-national-figures": Route(args=the_cycle, get=row(401, 404, OK, 403, OK, OK), prepare=national_figure),
+    "api:cycle-national-figure": Route(
+        args=lambda w: [w.cycle.pk, "M01.1", 2023],
+        get=row(401, 404, OK, 403, OK, OK),
+        post=API_MANAGE_READ,
+        method="PUT",
+        headers={"HTTP_IF_MATCH": "*"},
+        data=lambda w: {"value": "95000", "rationale": "Budget law 2023, as amended."},
+        prepare=national_figure,
     ),
     "api:report-job-detail": Route(args=lambda w: [w.job.pk], get=API_MANAGE_READ),
     "api:action-detail": Route(args=the_action, get=API_READ_CYCLE, prepare=with_plan),
