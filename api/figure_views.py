@@ -162,7 +162,10 @@ def _flatten(errors, prefix=""):
     flat = {}
     if isinstance(errors, dict):
         for key, value in errors.items():
-            flat.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+            if prefix and str(key).isdigit():  # a list's item, by its position
+                flat.update(_flatten(value, f"{prefix}[{key}]"))
+            else:
+                flat.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
     elif isinstance(errors, list) and errors and all(isinstance(e, (dict, list)) for e in errors):
         for i, value in enumerate(errors):
             flat.update(_flatten(value, f"{prefix}[{i}]"))
