@@ -176,7 +176,7 @@ def _flatten(errors, prefix=""):
 
 def _locked_submission(submission):
     """The questionnaire locked for the write; PermissionDenied (403) when it can no longer be changed."""
-    return submission_lock_answerable(submission.pk)
+    return submission_lock_answerable(submission.pk), None
 
 
 def _locked_cycle(cycle):
@@ -185,6 +185,31 @@ def _locked_cycle(cycle):
         return cycle_lock_for_change(cycle.pk), None
     except ValidationError as exc:
         return None, problem(status.HTTP_409_CONFLICT, exc.messages[0])
+
+
+def conditional_write(request, *, lock, current_of, serializer_class, write, absent=None):
+    """One figure's write under its condition, for a reported and a national figure alike.
+
+    Inside one transaction: ``lock()`` takes the owner's lock (``(locked, None)``, or ``(None, problem)`` when the
+    owner refuses the write); ``current_of(locked)`` reads ``(metric, figure or None)`` after the lock, so the ETag
+    compared is the one no other writer can change any more; ``write(locked, metric, figure)`` saves and audits.
+    A delete passes ``absent``, the 404 message for a figure that does not exist, and gets 204; a put gets the
+    figure as saved, with its ETag.
+    """
+    with transaction.atomic():
+        locked, refused = lock()
+        if refused:
+            return refused
+        metric, current = current_of(locked)
+        if current is None and absent is not None:
+            raise Http404(absent)
+        if not condition_holds(request, current.etag if current else None):
+            return stale(serializer_class, current)
+        write(locked, metric, current)
+        if absent is not None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        _metric, saved = current_of(locked)
+    return Response(serializer_class(saved).data, headers={"ETag": saved.etag})
 
 
 # A questionnaire's reported figures ------------------------------------------------------------------
@@ -234,7 +259,7 @@ class SubmissionFiguresView(APIView):
         if not body.is_valid():
             return self._refused(_flatten(body.errors))
         with transaction.atomic():
-            locked = _locked_submission(submission)
+            locked, _refused = _locked_submission(submission)
             current = _reported(locked)
             if not condition_holds(request, figures_etag(current)):
                 return Response(
@@ -354,24 +379,26 @@ class SubmissionFigureView(APIView):
             return precondition_required()
         body = s.FigureWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        with transaction.atomic():
-            locked = _locked_submission(submission)
-            metric_row, current = self._get(locked, metric, year)
-            if not condition_holds(request, current.etag if current else None):
-                return stale(s.ReportedFigureSerializer, current)
+
+        def write(locked, metric_row, _current):
             figure = reported.figure_input(metric=metric_row, year=year, **body.validated_data)
-            changed = reported.figures_save(
+            if reported.figures_save(
                 submission=locked, figures=[figure], by=request.user, request=request, source="api"
-            )
-            if changed:
+            ):
                 audit_api(
                     request,
                     action=AuditEvent.Action.API_WRITE,
                     submission=locked,
                     detail=f"figure {metric_row.code} {year}",
                 )
-            _metric_row, saved = self._get(locked, metric, year)
-        return Response(s.ReportedFigureSerializer(saved).data, headers={"ETag": saved.etag})
+
+        return conditional_write(
+            request,
+            lock=lambda: _locked_submission(submission),
+            current_of=lambda locked: self._get(locked, metric, year),
+            serializer_class=s.ReportedFigureSerializer,
+            write=write,
+        )
 
     @extend_schema(
         operation_id="submissions_figure_destroy",
@@ -392,13 +419,8 @@ class SubmissionFigureView(APIView):
         submission = get_submission_for_user(request, pk, write=True)
         if "If-Match" not in request.headers:
             return precondition_required()
-        with transaction.atomic():
-            locked = _locked_submission(submission)
-            metric_row, current = self._get(locked, metric, year)
-            if current is None:
-                raise Http404(_("No figure was reported for this metric and year."))
-            if not condition_holds(request, current.etag):
-                return stale(s.ReportedFigureSerializer, current)
+
+        def write(locked, metric_row, current):
             reported.figure_delete(submission=locked, figure_pk=current.pk, by=request.user, request=request)
             audit_api(
                 request,
@@ -406,7 +428,15 @@ class SubmissionFigureView(APIView):
                 submission=locked,
                 detail=f"figure {metric_row.code} {year} removed",
             )
-        return Response(status=status.HTTP_204_NO_CONTENT)
+
+        return conditional_write(
+            request,
+            lock=lambda: _locked_submission(submission),
+            current_of=lambda locked: self._get(locked, metric, year),
+            serializer_class=s.ReportedFigureSerializer,
+            write=write,
+            absent=_("No figure was reported for this metric and year."),
+        )
 
 
 # A cycle's national figures ----------------------------------------------------------------------------
@@ -488,13 +518,8 @@ class CycleNationalFigureView(APIView):
             raise DrfValidationError(
                 {"value": [_("Give the figure, or set not_collected: a figure that is not collected is never a zero.")]}
             )
-        with transaction.atomic():
-            locked, refused = _locked_cycle(cycle)
-            if refused:
-                return refused
-            metric_row, current = self._get(locked, metric, year)
-            if not condition_holds(request, current.etag if current else None):
-                return stale(s.NationalFigureSerializer, current)
+
+        def write(locked, metric_row, _current):
             national.national_figure_set(
                 cycle=locked, metric=metric_row, year=year, by=request.user, request=request, **body.validated_data
             )
@@ -504,8 +529,14 @@ class CycleNationalFigureView(APIView):
                 cycle=locked,
                 detail=f"national figure {metric_row.code} {year}",
             )
-            _metric_row, saved = self._get(locked, metric, year)
-        return Response(s.NationalFigureSerializer(saved).data, headers={"ETag": saved.etag})
+
+        return conditional_write(
+            request,
+            lock=lambda: _locked_cycle(cycle),
+            current_of=lambda locked: self._get(locked, metric, year),
+            serializer_class=s.NationalFigureSerializer,
+            write=write,
+        )
 
     @extend_schema(
         operation_id="cycles_national_figure_destroy",
@@ -527,15 +558,8 @@ class CycleNationalFigureView(APIView):
         cycle = get_cycle_for_user(request, pk, manage=True)
         if "If-Match" not in request.headers:
             return precondition_required()
-        with transaction.atomic():
-            locked, refused = _locked_cycle(cycle)
-            if refused:
-                return refused
-            metric_row, current = self._get(locked, metric, year)
-            if current is None:
-                raise Http404(_("No national figure was validated for this metric and year."))
-            if not condition_holds(request, current.etag):
-                return stale(s.NationalFigureSerializer, current)
+
+        def write(locked, metric_row, _current):
             national.national_figure_set(
                 cycle=locked,
                 metric=metric_row,
@@ -552,4 +576,12 @@ class CycleNationalFigureView(APIView):
                 cycle=locked,
                 detail=f"national figure {metric_row.code} {year} cleared",
             )
-        return Response(status=status.HTTP_204_NO_CONTENT)
+
+        return conditional_write(
+            request,
+            lock=lambda: _locked_cycle(cycle),
+            current_of=lambda locked: self._get(locked, metric, year),
+            serializer_class=s.NationalFigureSerializer,
+            write=write,
+            absent=_("No national figure was validated for this metric and year."),
+        )

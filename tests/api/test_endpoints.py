@@ -9,19 +9,9 @@ from django.urls import reverse
 
 from assessments.models import AuditEvent, Cycle
 from capabilities.models import Capability
-from tests.factories import api_token, bearer
+from tests.factories import bearer
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def fp_token(focal_point):
-    return api_token(focal_point)
-
-
-@pytest.fixture
-def coordinator_token(coordinator):
-    return api_token(coordinator)
 
 
 def answer_url(answer):

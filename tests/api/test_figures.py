@@ -19,16 +19,6 @@ from tests.factories import api_token, bearer
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def fp_token(focal_point):
-    return api_token(focal_point)
-
-
-@pytest.fixture
-def coordinator_token(coordinator):
-    return api_token(coordinator)
-
-
 def send(client, method, url, raw, body=None, **headers):
     return client.generic(
         method, url, json.dumps(body or {}), content_type="application/json", **bearer(raw), **headers
