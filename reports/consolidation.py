@@ -206,10 +206,18 @@ def report_sections(cycle, data):
 
 
 def frozen_report_data(cycle, *, language=None):
-    """What a report job freezes: the cycle's report data and the sections other apps add to it."""
+    """What a report job freezes: the cycle's report data and the chapters added to it."""
+    return with_chapters(cycle, cycle_report_data(cycle, language=language))
+
+
+def with_chapters(cycle, data):
+    """``data`` (the cycle's report data) with the national data chapter and the sections other apps add.
+
+    The one place that says what a report holds beyond the capabilities: report jobs
+    (``services.report_job_request``) and ``render_report`` both freeze through it.
+    """
     from .figures import national_data
 
-    data = cycle_report_data(cycle, language=language)
     with translation.override(data["meta"]["language"]):
         data["national_data"] = national_data(cycle, data)
     data["sections"] = report_sections(cycle, data)

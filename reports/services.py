@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from assessments.models import AuditEvent, Cycle
 from assessments.services import audit, cycle_lock_for_change
 
-from .consolidation import ALL_SECTIONS, cycle_report_data, public_view, report_sections
+from .consolidation import ALL_SECTIONS, cycle_report_data, public_view, with_chapters
 from .docx import render_report_docx
 from .models import EnablerScore, ReportJob, ValidatedLevel, WorkerHeartbeat
 from .pdf import render_report_pdf
@@ -121,8 +121,8 @@ def report_job_request(
             active = ReportJob.objects.active().filter(cycle=cycle).first()
             if active is not None:
                 return active, False
-            data = cycle_report_data(cycle, language=language)
-            data["sections"] = report_sections(cycle, data)  # what apps above reports add (plans)
+            # The national data chapter and the sections of the apps above reports (plans, evidence, network).
+            data = with_chapters(cycle, cycle_report_data(cycle, language=language))
             if variant == ReportJob.Variant.PUBLIC:
                 data = public_view(data, public_sections)
             job = ReportJob.objects.create(

@@ -268,6 +268,19 @@ def test_the_gap_report_pdf_has_the_national_data_chapter_with_the_trend(three_y
     assert "Checked with the ministry." in chapter
 
 
+def test_a_requested_report_job_freezes_the_national_data_chapter(three_years, organisation, focal_point, coordinator):
+    """The job a coordinator requests on the report page (or through the API) holds what render_report holds."""
+    from reports.services import report_job_request
+
+    answer_set(three_years, organisation, "C01.1", "2", evidence="Decree.")
+    job, _created = report_job_request(cycle=three_years, by=coordinator)
+
+    expected = frozen_report_data(three_years)
+    assert job.data["national_data"] == expected["national_data"]
+    assert [m["code"] for m in job.data["national_data"]["capabilities"][0]["metrics"]][:1] == ["M01.1"]
+    assert job.data["sections"] == expected["sections"]
+
+
 def test_the_arabic_trend_runs_from_right_to_left(three_years):
     data = national_data(three_years, cycle_report_data(three_years))
     budget = data["capabilities"][0]["metrics"][0]
