@@ -57,12 +57,12 @@ def render_once(kind, cycle_id, pages):
     from weasyprint import HTML
 
     from assessments.models import Cycle
-    from reports.consolidation import cycle_report_data
+    from reports.consolidation import frozen_report_data
     from reports.pdf import render_report_pdf
 
     if kind == "report":
         cycle = Cycle.objects.select_related("country", "framework_version").get(pk=cycle_id)
-        data = cycle_report_data(cycle)
+        data = frozen_report_data(cycle)  # what a report job freezes and renders, chapters included
         started = time.perf_counter()
         pdf, n = render_report_pdf(data)
     else:

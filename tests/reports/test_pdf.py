@@ -255,3 +255,24 @@ def test_no_report_text_is_smaller_than_8pt():
         sizes = [float(s) for s in re.findall(r"font-size:\s*([\d.]+)pt", css)]
         assert sizes and min(sizes) >= 8, (name, sizes)
         assert not re.findall(r"font-size:\s*[\d.]+(px|em|rem|%)", css), name
+
+
+def test_the_cycle_collector_is_paused_only_for_the_render_and_comes_back_after_a_failure():
+    import gc
+
+    from reports.pdf import cycle_collector_paused
+
+    assert gc.isenabled()
+    with cycle_collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), cycle_collector_paused():
+        raise RuntimeError("the render failed")
+    assert gc.isenabled()
+    gc.disable()  # a caller that had it off keeps it off
+    try:
+        with cycle_collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
