@@ -181,14 +181,14 @@ def test_redis_flushed_with_jobs_queued_the_reconciler_requeues_them(
 def test_a_job_that_always_fails_stops_after_bounded_attempts(
     start_worker, broker, seeded_cycle, coordinator, monkeypatch
 ):
-    real = services.cycle_report_data
+    real = services.with_chapters
 
-    def broken(cycle, **kwargs):
-        data = real(cycle, **kwargs)
-        del data["capabilities"]  # every render raises KeyError
+    def broken(cycle, data):
+        data = real(cycle, data)
+        del data["capabilities"]  # what the job freezes: every render of it raises KeyError
         return data
 
-    monkeypatch.setattr(services, "cycle_report_data", broken)
+    monkeypatch.setattr(services, "with_chapters", broken)
     worker = start_worker(**FAST_RESTORE)
     job, _created = services.report_job_request(cycle=seeded_cycle, by=coordinator)
 
