@@ -26,3 +26,9 @@ class NetworkConfig(AppConfig):
             return False
         write_docx(document, section["data"])
         return True
+
+    def capability_resources(self, *, numbers):
+        """The library's published entries on each capability, for the action plan's suggestions."""
+        from .report import library_links
+
+        return library_links(numbers)

@@ -6,6 +6,7 @@
 from collections import OrderedDict
 from decimal import Decimal
 
+from django.apps import apps
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -133,6 +134,24 @@ def suggestions(plan, data, actions):
                 ],
             }
         )
+    return rows
+
+
+def with_capability_resources(rows):
+    """Each suggestion row with ``resources``: what the apps above plans offer on its capability (the
+    network's good-practice library: ``[{"title", "url"}]``), through their ``capability_resources`` hook,
+    since plans imports none of them. One query per app that offers any, none without suggestions."""
+    numbers = [row["capability"]["number"] for row in rows]
+    for row in rows:
+        row["resources"] = []
+    if not numbers:
+        return rows
+    for config in apps.get_app_configs():
+        provider = getattr(config, "capability_resources", None)
+        if callable(provider):
+            offered = provider(numbers=numbers)
+            for row in rows:
+                row["resources"].extend(offered.get(row["capability"]["number"], []))
     return rows
 
 

@@ -148,7 +148,7 @@ def plan_page(request, pk):
     context.update(drawing.plan_charts(plan, actions, domains))
     if context["editable"]:
         data = cycle_report_data(cycle, language=request.LANGUAGE_CODE)
-        context["suggestions"] = queries.suggestions(plan, data, actions)
+        context["suggestions"] = queries.with_capability_resources(queries.suggestions(plan, data, actions))
         context["n_dismissed"] = plan.dismissals.count()
         context["endorse_form"] = EndorseForm(initial={"endorsed_on": timezone.localdate()})
         context["previous_plan"], context["carry_candidates"] = queries.carry_over_candidates(plan)

@@ -53,6 +53,32 @@ def test_an_accepted_or_ignored_suggestion_is_not_offered_again(client, plan, co
     assert 'data-indicator="C04.1"' in client.get(url).content.decode()
 
 
+def test_each_priority_offers_the_librarys_published_entries_on_its_capability(client, plan, coordinator):
+    from django.utils import timezone
+
+    from network.models import Practice
+
+    def practice(title, status, number):
+        entry = Practice.objects.create(
+            title=title, summary="S.", what_was_done="W.", status=status, published_at=timezone.now(), author=coordinator
+        )
+        entry.capabilities.add(capability(plan, number))
+        return entry
+
+    helpline = practice("A national helpline for children", Practice.Status.PUBLISHED, 3)
+    practice("An unpublished draft", Practice.Status.DRAFT, 3)
+    client.force_login(coordinator)
+
+    body = client.get(reverse("plans:plan_page", args=[plan.cycle_id])).content.decode()
+
+    links = body.split('id="suggestions"')[1].split("</section>")[0]
+    assert links.count('class="small mb-2 practice-links"') == 1, "only capability 3 has a published entry"
+    assert f'<a href="{helpline.get_absolute_url()}" dir="auto">A national helpline for children</a>' in links
+    assert "An unpublished draft" not in body
+    priority_3 = links.split("Priority 1: 3.")[1].split("Priority 2:")[0]
+    assert "A national helpline for children" in priority_3
+
+
 def test_edit_first_opens_the_form_drafted_from_the_suggestion(client, plan, coordinator, organisation):
     client.force_login(coordinator)
     url = reverse("plans:action_create", args=[plan.cycle_id]) + "?suggestion=C01.2"
