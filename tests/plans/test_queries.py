@@ -91,8 +91,9 @@ def test_the_plan_page_runs_the_same_queries_at_5_and_at_50_actions(
 # the latest endorsed revision, the organisations for the filter, the last PDF jobs.
 # The coordinator (35) adds: the second-factor device, the check that no later plan supersedes this one, the
 # look-up of the previous plan (to offer carrying over),
-# the 15 queries of cycle_report_data (13, and the version's tags and their links) for the suggestions, the dismissed suggestions and their count.
-EXPECTED = {"coordinator": 35, "focal_point": 15, "observer": 15}
+# the 15 queries of cycle_report_data (13, and the version's tags and their links) for the suggestions, the dismissed suggestions and their count,
+# and the good-practice library's entries on the suggested capabilities (network's capability_resources).
+EXPECTED = {"coordinator": 36, "focal_point": 15, "observer": 15}
 
 
 def test_our_actions_on_the_home_page_run_the_same_queries_at_5_and_at_50(
