@@ -61,10 +61,20 @@ class ReminderAdmin(admin.ModelAdmin):
 class InvitationAdmin(admin.ModelAdmin):
     """Read only: invitations are made, resent and answered in the application, where the rules are checked."""
 
-    list_display = ["email", "organisation", "status", "created_account", "sent_at", "send_count", "responded_at"]
-    list_filter = ["status", "organisation__country"]
-    search_fields = ["email", "organisation__name"]
-    list_select_related = ["organisation"]
+    list_display = [
+        "email",
+        "role",
+        "organisation",
+        "country",
+        "status",
+        "created_account",
+        "sent_at",
+        "send_count",
+        "responded_at",
+    ]
+    list_filter = ["status", "role", "organisation__country"]
+    search_fields = ["email", "organisation__name", "country__name"]
+    list_select_related = ["organisation", "country"]
 
     def has_add_permission(self, request):
         return False

@@ -490,7 +490,9 @@ class Reminder(models.Model):
 
 
 class Invitation(models.Model):
-    """The focal-point role of one organisation offered to one person by e-mail.
+    """A role offered to one person by e-mail: the focal-point role of one organisation (offered by the
+    country's coordinator), or the national-coordinator role of one country (offered by the network
+    secretariat, for a country in its scope).
 
     An account created for the invitation holds the role at once: it has no history anywhere. An
     existing account gains the role only when its owner accepts, so that nobody is attached to a
@@ -502,7 +504,18 @@ class Invitation(models.Model):
         ACCEPTED = "accepted", _("Accepted")
         DECLINED = "declined", _("Declined")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    class Offered(models.TextChoices):
+        FOCAL_POINT = Role.FOCAL_POINT.value, Role.FOCAL_POINT.label
+        COORDINATOR = Role.COORDINATOR.value, Role.COORDINATOR.label
+
+    role = models.CharField(_("role"), max_length=20, choices=Offered.choices, default=Offered.FOCAL_POINT)
+    # A focal point's invitation names the organisation; a coordinator's the country (and no organisation).
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations"
+    )
+    country = models.ForeignKey(
+        Country, null=True, blank=True, on_delete=models.CASCADE, related_name="coordinator_invitations"
+    )
     cycle = models.ForeignKey(Cycle, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField(_("e-mail"), max_length=254)
@@ -522,13 +535,39 @@ class Invitation(models.Model):
             models.UniqueConstraint(
                 fields=["organisation", "user"], condition=Q(status="pending"), name="invitation_one_pending_per_person"
             ),
+            models.UniqueConstraint(
+                fields=["country", "user"],
+                condition=Q(status="pending", role="coordinator"),
+                name="invitation_one_pending_coordinator_per_person",
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=["pending", "accepted", "declined"]), name="invitation_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(role="focal_point", organisation__isnull=False, country__isnull=True)
+                    | Q(role="coordinator", country__isnull=False, organisation__isnull=True)
+                ),
+                name="invitation_scoped_to_its_role",
             ),
         ]
 
     def __str__(self):
-        return f"{self.email} → {self.organisation} ({self.status})"
+        return f"{self.email} → {self.target} ({self.status})"
+
+    @property
+    def is_coordinator(self):
+        return self.role == self.Offered.COORDINATOR
+
+    @property
+    def target(self):
+        """The organisation or the country the role is offered in."""
+        return self.country if self.is_coordinator else self.organisation
+
+    @property
+    def target_country(self):
+        """The country whose trail records the invitation (select ``organisation__country`` with it)."""
+        return self.country if self.is_coordinator else self.organisation.country
 
 
 FIRST_FIGURE_YEAR = 2000
@@ -627,6 +666,9 @@ class AuditEvent(models.Model):
         FIGURE_REMOVED = "figure_removed", _("Removed a reported outcome figure")
         FIGURE_VALIDATED = "figure_validated", _("Set a validated national figure")
         FIGURE_CLEARED = "figure_cleared", _("Cleared a validated national figure")
+        COUNTRY_CREATED = "country_created", _("Created a country")
+        COUNTRY_CHANGED = "country_changed", _("Changed a country")
+        COORDINATOR_INVITED = "coordinator_invited", _("Invited a national coordinator")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     action = models.CharField(max_length=40, choices=Action.choices)

@@ -36,12 +36,13 @@ def _set_password_link(user, base_url):
     return f"{base_url}/accounts/reset/{uid}/{default_token_generator.make_token(user)}/"
 
 
-def _invitation_letter(invitation, *, base_url):
+def invitation_letter(invitation, *, base_url):
     """The invitation e-mail: a set-password link for a new account, the home page to accept for an existing one."""
     user = invitation.user
     context = {
         "user": user,
         "organisation": invitation.organisation,
+        "country": invitation.target_country,
         "invited_by": invitation.invited_by,
         "needs_acceptance": invitation.status == Invitation.Status.PENDING,
         "has_password": user.has_usable_password(),
@@ -113,7 +114,7 @@ def focal_point_invite(*, cycle, organisation, email, by, base_url, first_name="
     )
     mail_after_commit(
         "assessments/email/invitation",
-        [_invitation_letter(invitation, base_url=base_url)],
+        [invitation_letter(invitation, base_url=base_url)],
         by=by,
         country=cycle.country,
         cycle=cycle,
@@ -132,17 +133,9 @@ def invitation_can_resend(invitation):
     )
 
 
-@transaction.atomic
-def invitation_resend(*, cycle, invitation, by, base_url) -> Invitation:
-    """E-mail an invitation again (a fresh set-password link for a new account), at most once per interval."""
-    cycle = cycle_lock_for_change(cycle.pk)
-    invitation = (
-        Invitation.objects.select_for_update(of=("self",))
-        .select_related("user", "organisation__country", "invited_by")
-        .get(pk=invitation.pk)
-    )
-    if invitation.organisation.country_id != cycle.country_id:
-        raise ValidationError(_("This invitation belongs to another country."))
+def invitation_send_again(invitation):
+    """Count a fresh sending of ``invitation`` (locked by the caller), refused once it was answered or when it
+    was sent less than ``INVITATION_RESEND_INTERVAL`` ago. The caller audits and mails."""
     if not invitation_can_resend(invitation):
         raise ValidationError(
             _("%(email)s has already answered this invitation; there is nothing to resend.")
@@ -160,6 +153,20 @@ def invitation_resend(*, cycle, invitation, by, base_url) -> Invitation:
         )
     Invitation.objects.filter(pk=invitation.pk).update(sent_at=now, send_count=F("send_count") + 1)
     invitation.refresh_from_db(fields=["sent_at", "send_count"])
+
+
+@transaction.atomic
+def invitation_resend(*, cycle, invitation, by, base_url) -> Invitation:
+    """E-mail an invitation again (a fresh set-password link for a new account), at most once per interval."""
+    cycle = cycle_lock_for_change(cycle.pk)
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("user", "organisation__country", "invited_by")
+        .get(pk=invitation.pk)
+    )
+    if invitation.is_coordinator or invitation.organisation.country_id != cycle.country_id:
+        raise ValidationError(_("This invitation belongs to another country."))
+    invitation_send_again(invitation)
     audit(
         user=by,
         action=AuditEvent.Action.INVITATION_RESENT,
@@ -169,7 +176,7 @@ def invitation_resend(*, cycle, invitation, by, base_url) -> Invitation:
     )
     mail_after_commit(
         "assessments/email/invitation",
-        [_invitation_letter(invitation, base_url=base_url)],
+        [invitation_letter(invitation, base_url=base_url)],
         by=by,
         country=cycle.country,
         cycle=cycle,
@@ -180,7 +187,7 @@ def invitation_resend(*, cycle, invitation, by, base_url) -> Invitation:
 def _invitation_lock_pending(invitation, by):
     current = (
         Invitation.objects.select_for_update(of=("self",))
-        .select_related("organisation__country", "cycle")
+        .select_related("organisation__country", "country", "cycle")
         .get(pk=invitation.pk)
     )
     if current.user_id != by.pk:
@@ -190,20 +197,30 @@ def _invitation_lock_pending(invitation, by):
     return current
 
 
+def _invitation_detail(invitation):
+    return f"coordinator · {invitation.country}" if invitation.is_coordinator else str(invitation.organisation)
+
+
 @transaction.atomic
 def invitation_accept(*, invitation, by, request=None) -> RoleAssignment:
-    """The invited person takes the focal-point role; from now on the country's trail shows their activity."""
+    """The invited person takes the role offered (focal point of the organisation, or national coordinator of
+    the country); from now on the country's trail shows their activity."""
     invitation = _invitation_lock_pending(invitation, by)
-    role, _created = RoleAssignment.objects.get_or_create(
-        user=by, role=Role.FOCAL_POINT, organisation=invitation.organisation
-    )
+    if invitation.is_coordinator:
+        role, _created = RoleAssignment.objects.get_or_create(
+            user=by, role=Role.COORDINATOR, country=invitation.country
+        )
+    else:
+        role, _created = RoleAssignment.objects.get_or_create(
+            user=by, role=Role.FOCAL_POINT, organisation=invitation.organisation
+        )
     Invitation.objects.filter(pk=invitation.pk).update(status=Invitation.Status.ACCEPTED, responded_at=timezone.now())
     audit(
         user=by,
         action=AuditEvent.Action.INVITATION_ACCEPTED,
-        country=invitation.organisation.country,
+        country=invitation.target_country,
         cycle=invitation.cycle,
-        detail=str(invitation.organisation),
+        detail=_invitation_detail(invitation),
         request=request,
     )
     return role
@@ -217,9 +234,9 @@ def invitation_decline(*, invitation, by, request=None) -> Invitation:
     audit(
         user=by,
         action=AuditEvent.Action.INVITATION_DECLINED,
-        country=invitation.organisation.country,
+        country=invitation.target_country,
         cycle=invitation.cycle,
-        detail=str(invitation.organisation),
+        detail=_invitation_detail(invitation),
     )
     invitation.refresh_from_db()
     return invitation

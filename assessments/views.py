@@ -316,7 +316,7 @@ def invitation_resend(request, pk, invitation_pk):
 def _own_invitation(request, pk):
     """An invitation is visible to the person it is addressed to only."""
     return get_object_or_404(
-        Invitation.objects.select_related("organisation__country"),
+        Invitation.objects.select_related("organisation__country", "country"),
         pk=pk,
         user=request.user,
         status=Invitation.Status.PENDING,
@@ -334,7 +334,9 @@ def invitation_accept(request, pk):
     else:
         messages.success(
             request,
-            _("You are now a focal point of %(org)s (%(country)s).")
+            _("You are now a national coordinator of %(country)s.") % {"country": invitation.country}
+            if invitation.is_coordinator
+            else _("You are now a focal point of %(org)s (%(country)s).")
             % {"org": invitation.organisation, "country": invitation.organisation.country},
         )
     return redirect("home")
@@ -349,7 +351,7 @@ def invitation_decline(request, pk):
     except ValidationError as exc:
         _flash_errors(request, exc)
     else:
-        messages.info(request, _("You declined the invitation of %(org)s.") % {"org": invitation.organisation})
+        messages.info(request, _("You declined the invitation of %(org)s.") % {"org": invitation.target})
     return redirect("home")
 
 

@@ -40,7 +40,7 @@ def home(request):
     # Roles offered to an existing account wait here for its owner's answer (accept or decline).
     invitations = list(
         Invitation.objects.filter(user=user, status=Invitation.Status.PENDING).select_related(
-            "organisation__country", "organisation__sector", "invited_by"
+            "organisation__country", "organisation__sector", "country", "invited_by"
         )
     )
     context = {

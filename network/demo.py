@@ -1,6 +1,7 @@
 """The demo network for ``seed_demo``: a region of ten countries (Demoland and nine demo countries with
 closed cycles that consented to the aggregates), a few open to peer exchange or sharing with the
-secretariat, a secretariat login, and the library's seed entries. Safe to run twice."""
+secretariat, a secretariat login, two countries awaiting their first coordinator (one invited), and the
+library's seed entries. Safe to run twice."""
 
 import random
 from datetime import timedelta
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from assessments import services as assessment_services
 from assessments.management.commands.seed_demo import DEMO_PASSWORD
-from assessments.models import Country, Cycle, Organisation, Role, RoleAssignment
+from assessments.models import Country, Cycle, Invitation, Organisation, Role, RoleAssignment
 from capabilities.models import Capability, Sector
 from reports.models import ValidatedLevel
 
@@ -20,6 +21,8 @@ from .models import Consent, Region
 
 # ISO 3166 user-assigned codes (XM–XU): never a real country, and not Demoland's XD.
 DEMO_COUNTRIES = [(f"X{letter}", f"Demo country {letter}") for letter in "MNOPQRSTU"]
+# Two more for the secretariat's countries page: one without a coordinator, one whose coordinator is invited.
+WAITING = [("XV", "Demo country V"), ("XW", "Demo country W")]
 
 
 def _user(username, first, last):
@@ -100,4 +103,29 @@ def seed_demo_network(*, country, coordinator):
                 )
     secretariat = _user("secretariat", "Selma", "Haddad")
     RoleAssignment.objects.get_or_create(user=secretariat, role=Role.SECRETARIAT)
-    return [(secretariat.username, "network secretariat: aggregates, exports, shared reports, library moderation")]
+    invited = _countries_awaiting_a_coordinator(region, secretariat)
+    return [
+        (secretariat.username, "network secretariat: countries, aggregates, exports, shared reports, moderation"),
+        (invited.username, f"invited to coordinate {WAITING[1][1]}: accepts or declines on the home page"),
+    ]
+
+
+def _countries_awaiting_a_coordinator(region, secretariat):
+    """The secretariat's countries page shows both states: a country with no coordinator yet, and one whose
+    coordinator (an existing account) was invited and has not answered."""
+    countries = []
+    for code, name in WAITING:
+        country, _ = Country.objects.get_or_create(code=code, defaults={"name": name})
+        region.countries.add(country)
+        countries.append(country)
+    invited = _user("coordinator.xw", "Coordinator", WAITING[1][1])
+    if not Invitation.objects.filter(country=countries[1], user=invited).exists():
+        Invitation.objects.create(
+            role=Invitation.Offered.COORDINATOR,
+            country=countries[1],
+            user=invited,
+            email=invited.email,
+            invited_by=secretariat,
+            sent_at=timezone.now(),
+        )
+    return invited

@@ -1,7 +1,10 @@
+import re
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from assessments.models import Country
 from capabilities.models import Capability
 
 from .models import ExchangeRequest, Practice, Region
@@ -85,3 +88,40 @@ class ExchangeRequestForm(forms.Form):
         self.fields["capability"].queryset = Capability.objects.filter(version=version).order_by("number")
         self.fields["region"].queryset = Region.objects.all()
         self.fields["route"].choices = ExchangeRequest.Route.choices
+
+
+class CountryForm(forms.ModelForm):
+    """A country's name, ISO code and regions; the regions offered are the secretariat's own."""
+
+    regions = forms.ModelMultipleChoiceField(
+        label=_("Regions"), queryset=Region.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Country
+        fields = ["name", "code"]
+        help_texts = {"code": _("Two capital letters, as in ISO 3166 (for example KE).")}
+
+    def __init__(self, *args, regions, whole, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["regions"].queryset = regions.order_by("name")
+        if not whole:
+            self.fields["regions"].required = True
+            self.fields["regions"].help_text = _("Choose at least one of your regions.")
+        if self.instance.pk:
+            self.initial.setdefault("regions", list(self.instance.regions.filter(pk__in=regions.values("pk"))))
+
+    def clean_name(self):
+        return " ".join(self.cleaned_data["name"].split())
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip().upper()
+        if not re.fullmatch(r"[A-Z]{2}", code):
+            raise forms.ValidationError(_("Enter the two-letter ISO 3166 code, for example KE."))
+        return code
+
+
+class CoordinatorInviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail"))
+    first_name = forms.CharField(label=_("First name"), required=False, max_length=150)
+    last_name = forms.CharField(label=_("Last name"), required=False, max_length=150)

@@ -2,17 +2,22 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from assessments import participants
 from assessments.access import coordinated_country_ids, coordinates
-from assessments.models import AuditEvent, Cycle
+from assessments.emails import mail_after_commit
+from assessments.models import AuditEvent, Country, Cycle, Invitation, Role, RoleAssignment
 from assessments.services import audit
 from reports.consolidation import cycle_report_data
 
-from .access import is_secretariat
+from .access import is_secretariat, secretariat_countries, secretariat_regions
 from .models import Consent, ContributedLevel, ExchangeReply, ExchangeRequest, Practice
 
 
@@ -280,3 +285,157 @@ def exchange_answer(*, reply, accept, by, request=None) -> ExchangeReply:
     )
     reply.refresh_from_db()
     return reply
+
+
+# Countries and their first coordinator ------------------------------------------------------------------
+
+
+def _secretariat_scope(by):
+    """``(regions, whole)`` of a secretariat, refused to anyone else."""
+    if not is_secretariat(by):
+        raise PermissionDenied(_("Countries are managed by the network secretariat."))
+    return secretariat_regions(by)
+
+
+def _country_regions(*, country, chosen, by):
+    """The regions a country ends up in: the ones chosen (all within the secretariat's regions) and, for a
+    regional secretariat, the country's regions outside its scope, which it does not see and cannot remove."""
+    regions, whole = _secretariat_scope(by)
+    allowed = set(regions.values_list("pk", flat=True))
+    chosen_ids = {r.pk for r in chosen}
+    if not chosen_ids <= allowed:
+        raise PermissionDenied(_("A region outside your scope was chosen."))
+    if whole:
+        return chosen_ids
+    if not chosen_ids:
+        raise ValidationError({"regions": _("Choose at least one of your regions, or the country leaves your scope.")})
+    kept = set() if country is None else set(country.regions.exclude(pk__in=allowed).values_list("pk", flat=True))
+    return chosen_ids | kept
+
+
+def _audit_country(by, action, country, request):
+    audit(user=by, action=action, country=country, detail=f"{country.code} {country.name}", request=request)
+
+
+@transaction.atomic
+def country_create(*, name, code, regions, by, request=None) -> Country:
+    """A country joins the network, in regions of the secretariat's scope."""
+    region_ids = _country_regions(country=None, chosen=regions, by=by)
+    country = Country.objects.create(name=name, code=code)
+    country.regions.set(region_ids)
+    _audit_country(by, AuditEvent.Action.COUNTRY_CREATED, country, request)
+    return country
+
+
+def _country_locked_in_scope(pk, by):
+    """The country under a row lock, or 404 when it is outside the secretariat's scope (checked on current rows)."""
+    _secretariat_scope(by)
+    country = Country.objects.select_for_update().filter(pk=pk).first()
+    if country is None or not secretariat_countries(by).filter(pk=pk).exists():
+        raise Http404("No such country.")
+    return country
+
+
+@transaction.atomic
+def country_update(*, country, name, code, regions, by, request=None) -> Country:
+    country = _country_locked_in_scope(country.pk, by)
+    region_ids = _country_regions(country=country, chosen=regions, by=by)
+    country.name, country.code = name, code
+    country.save(update_fields=["name", "code"])
+    country.regions.set(region_ids)
+    _audit_country(by, AuditEvent.Action.COUNTRY_CHANGED, country, request)
+    return country
+
+
+def _mail_coordinator_invitation(invitation, *, by, base_url):
+    mail_after_commit(
+        "network/email/coordinator_invitation",
+        [participants.invitation_letter(invitation, base_url=base_url)],
+        by=by,
+        country=invitation.country,
+    )
+
+
+@transaction.atomic
+def coordinator_invite(*, country, email, by, base_url, first_name="", last_name="", request=None) -> Invitation:
+    """Offer a person the national-coordinator role of a country without one, by e-mail.
+
+    1. Lock the country and check, on current rows, that it is in the secretariat's scope (else 404)
+       and has no national coordinator yet: later coordinators are the country's own business.
+    2. A new address gets an account (unusable password until the person sets one through the link)
+       holding the role at once, as for focal points: the account has no past anywhere to reveal.
+    3. An existing account gets a pending invitation and no role until its owner accepts it on their
+       home page (``assessments.participants.invitation_accept``).
+    """
+    country = _country_locked_in_scope(country.pk, by)
+    if RoleAssignment.objects.filter(role=Role.COORDINATOR, country=country).exists():
+        raise ValidationError({"email": _("%(country)s has a national coordinator already.") % {"country": country}})
+    User = get_user_model()
+    email = User.objects.normalize_email(email).strip().lower()
+    user = User.objects.filter(email__iexact=email).first() or User.objects.filter(username__iexact=email).first()
+    now = timezone.now()
+    if user is not None:
+        pending = Invitation.objects.filter(
+            user=user, country=country, role=Invitation.Offered.COORDINATOR, status=Invitation.Status.PENDING
+        ).first()
+        if pending is not None:
+            raise ValidationError(
+                {
+                    "email": _(
+                        "%(email)s was invited on %(date)s and has not answered yet; resend the invitation instead."
+                    )
+                    % {"email": email, "date": date_format(timezone.localtime(pending.created_at), "DATE_FORMAT")}
+                }
+            )
+        invitation = Invitation.objects.create(
+            role=Invitation.Offered.COORDINATOR, country=country, user=user, email=email, invited_by=by, sent_at=now
+        )
+    else:
+        user = User(username=email, email=email, first_name=first_name.strip(), last_name=last_name.strip())
+        user.set_unusable_password()
+        user.save()
+        RoleAssignment.objects.create(user=user, role=Role.COORDINATOR, country=country)
+        invitation = Invitation.objects.create(
+            role=Invitation.Offered.COORDINATOR,
+            country=country,
+            user=user,
+            email=email,
+            invited_by=by,
+            sent_at=now,
+            status=Invitation.Status.ACCEPTED,
+            created_account=True,
+        )
+    audit(
+        user=by,
+        action=AuditEvent.Action.COORDINATOR_INVITED,
+        country=country,
+        detail=f"{email} → {country}"
+        + (" (existing account: awaiting acceptance)" if not invitation.created_account else ""),
+        request=request,
+    )
+    _mail_coordinator_invitation(invitation, by=by, base_url=base_url)
+    return invitation
+
+
+@transaction.atomic
+def coordinator_invitation_resend(*, country, invitation, by, base_url, request=None) -> Invitation:
+    """E-mail a coordinator invitation again, at most once per interval (``participants.invitation_send_again``)."""
+    country = _country_locked_in_scope(country.pk, by)
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("user", "country", "invited_by")
+        .filter(pk=invitation.pk, country=country, role=Invitation.Offered.COORDINATOR)
+        .first()
+    )
+    if invitation is None:
+        raise Http404("No such invitation.")
+    participants.invitation_send_again(invitation)
+    audit(
+        user=by,
+        action=AuditEvent.Action.INVITATION_RESENT,
+        country=country,
+        detail=f"{invitation.email} → coordinator of {country} (#{invitation.send_count})",
+        request=request,
+    )
+    _mail_coordinator_invitation(invitation, by=by, base_url=base_url)
+    return invitation

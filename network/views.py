@@ -14,14 +14,23 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from assessments import participants
 from assessments.access import coordinated_country_ids, get_cycle_for_user
-from assessments.models import AuditEvent, Cycle, Role, RoleAssignment
-from assessments.services import audit
+from assessments.models import AuditEvent, Cycle, Invitation, Role, RoleAssignment
+from assessments.services import audit, base_url_of
 from capabilities.models import Capability, FrameworkVersion
 from reports.consolidation import observer_report_data
 
 from . import access, aggregates, exports, queries, services
-from .forms import ExchangeConsentForm, ExchangeRequestForm, LibrarySearchForm, PracticeForm, PracticeReturnForm
+from .forms import (
+    CoordinatorInviteForm,
+    CountryForm,
+    ExchangeConsentForm,
+    ExchangeRequestForm,
+    LibrarySearchForm,
+    PracticeForm,
+    PracticeReturnForm,
+)
 from .models import Consent, ContributedLevel, ExchangeReply, ExchangeRequest, Practice, Region
 
 
@@ -480,3 +489,176 @@ def exchange_answer(request, pk, answer):
     else:
         messages.success(request, _("Answer recorded."))
     return redirect("network:exchange")
+
+
+# Countries and their first coordinator (the secretariat) --------------------------------------------------
+
+
+def _countries_secretariat(request):
+    if not access.is_secretariat(request.user):
+        raise PermissionDenied(_("Countries are managed by the network secretariat."))
+
+
+def _country_for_secretariat(request, pk):
+    """A country of the secretariat's scope; anyone else gets 403, a country outside the scope 404."""
+    _countries_secretariat(request)
+    country = access.secretariat_countries(request.user).filter(pk=pk).first()
+    if country is None:
+        raise Http404("No such country.")
+    return country
+
+
+@login_required
+def countries(request):
+    """The countries of the secretariat's scope, by name, with their regions and coordinators. Never a level,
+    a count of answers or any order but the name (tests/network/test_no_league_table.py)."""
+    _countries_secretariat(request)
+    rows = (
+        access.secretariat_countries(request.user)
+        .order_by("name")
+        .prefetch_related(
+            Prefetch("regions", queryset=Region.objects.order_by("name")),
+            Prefetch(
+                "roles",
+                queryset=RoleAssignment.objects.filter(role=Role.COORDINATOR)
+                .select_related("user")
+                .order_by("user__last_name", "user__first_name", "pk"),
+                to_attr="coordinators",
+            ),
+            Prefetch(
+                "coordinator_invitations",
+                queryset=Invitation.objects.filter(
+                    role=Invitation.Offered.COORDINATOR, status=Invitation.Status.PENDING
+                ).order_by("email"),
+                to_attr="pending_invitations",
+            ),
+        )
+    )
+    return render(request, "network/countries.html", {"countries": rows})
+
+
+def _country_form(request, country):
+    regions, whole = access.secretariat_regions(request.user)
+    return CountryForm(request.POST or None, instance=country, regions=regions, whole=whole)
+
+
+@login_required
+def country_create(request):
+    _countries_secretariat(request)
+    form = _country_form(request, None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            country = services.country_create(
+                name=form.cleaned_data["name"],
+                code=form.cleaned_data["code"],
+                regions=form.cleaned_data["regions"],
+                by=request.user,
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, _("%(country)s was added. Invite its national coordinator below.") % {"country": country}
+            )
+            return redirect("network:country_update", pk=country.pk)
+    return render(request, "network/country_form.html", {"form": form, "country": None})
+
+
+def _country_page(request, country, *, form=None, invite_form=None):
+    invitations = list(
+        Invitation.objects.filter(country=country, role=Invitation.Offered.COORDINATOR)
+        .select_related("user")
+        .order_by("-created_at", "-pk")
+    )
+    for invitation in invitations:
+        invitation.can_resend = participants.invitation_can_resend(invitation)
+    context = {
+        "country": country,
+        "form": form or _country_form(request, country),
+        "invite_form": invite_form or CoordinatorInviteForm(),
+        "coordinators": list(
+            RoleAssignment.objects.filter(role=Role.COORDINATOR, country=country)
+            .select_related("user")
+            .order_by("user__last_name", "user__first_name", "pk")
+        ),
+        "invitations": invitations,
+    }
+    return render(request, "network/country_form.html", context)
+
+
+@login_required
+def country_update(request, pk):
+    country = _country_for_secretariat(request, pk)
+    form = _country_form(request, country)
+    if request.method == "POST" and form.is_valid():
+        try:
+            country = services.country_update(
+                country=country,
+                name=form.cleaned_data["name"],
+                code=form.cleaned_data["code"],
+                regions=form.cleaned_data["regions"],
+                by=request.user,
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("%(country)s was saved.") % {"country": country})
+            return redirect("network:country_update", pk=country.pk)
+    return _country_page(request, country, form=form)
+
+
+@login_required
+@require_POST
+def coordinator_invite(request, pk):
+    country = _country_for_secretariat(request, pk)
+    invite_form = CoordinatorInviteForm(request.POST)
+    if invite_form.is_valid():
+        try:
+            invitation = services.coordinator_invite(
+                country=country,
+                email=invite_form.cleaned_data["email"],
+                first_name=invite_form.cleaned_data["first_name"],
+                last_name=invite_form.cleaned_data["last_name"],
+                by=request.user,
+                base_url=base_url_of(request),
+                request=request,
+            )
+        except ValidationError as exc:
+            invite_form.add_error(None, exc)
+        else:
+            values = {"email": invitation.email, "country": country}
+            if invitation.status == Invitation.Status.PENDING:
+                messages.success(
+                    request,
+                    _(
+                        "Invitation sent to %(email)s. They already have an account: they become a national "
+                        "coordinator of %(country)s once they accept it."
+                    )
+                    % values,
+                )
+            else:
+                messages.success(request, _("Invitation sent to %(email)s for %(country)s.") % values)
+            return redirect("network:country_update", pk=country.pk)
+    return _country_page(request, country, invite_form=invite_form)
+
+
+@login_required
+@require_POST
+def coordinator_invitation_resend(request, pk, invitation_pk):
+    country = _country_for_secretariat(request, pk)
+    invitation = Invitation.objects.filter(
+        pk=invitation_pk, country=country, role=Invitation.Offered.COORDINATOR
+    ).first()
+    if invitation is None:
+        raise Http404("No such invitation.")
+    try:
+        invitation = services.coordinator_invitation_resend(
+            country=country, invitation=invitation, by=request.user, base_url=base_url_of(request), request=request
+        )
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("Invitation sent again to %(email)s.") % {"email": invitation.email})
+    return redirect("network:country_update", pk=country.pk)

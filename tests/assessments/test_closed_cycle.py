@@ -75,6 +75,10 @@ NOT_ABOUT_A_CYCLE = {
             "exchange_ask": "a peer exchange request between countries, about no cycle's content",
             "exchange_forward": "a peer exchange request between countries, about no cycle's content",
             "exchange_answer": "a peer exchange request between countries, about no cycle's content",
+            "country_create": "a country's name and regions, about no cycle's content",
+            "country_update": "a country's name and regions, about no cycle's content",
+            "coordinator_invite": "a country's first coordinator, about no cycle's content",
+            "coordinator_invitation_resend": "a country's first coordinator, about no cycle's content",
         }.items()
     },
     "two_factor:setup": "the person's own authenticator",

@@ -40,6 +40,7 @@ from assessments.models import (
     AnswerRevision,
     AuditEvent,
     Carry,
+    Country,
     Cycle,
     CycleTarget,
     Invitation,
@@ -55,7 +56,9 @@ from capabilities.models import Capability, Enabler, Metric, Sector
 from evidence import services as evidence_services
 from evidence import urls as evidence_urls
 from evidence.models import Attachment, Document
+from network import services as network_services
 from network import urls as network_urls
+from network.models import Region
 from plans import services as plan_services
 from plans import urls as plan_urls
 from reports import urls as report_urls
@@ -154,6 +157,21 @@ def invitation_for_the_focal_point(w):
     w.invitation = participants.focal_point_invite(
         cycle=w.cycle, organisation=police, email=w.focal_point.email, by=w.personas["coordinator"], base_url=""
     )
+    mail.outbox.clear()
+
+
+def country_without_coordinator(w):
+    """A country of the network with no national coordinator yet (the superuser is a whole-network secretariat)."""
+    w.new_country = Country.objects.create(code="NW", name="Newland")
+
+
+def pending_coordinator_invitation(w):
+    """Newland's coordinator, invited an hour ago by the secretariat (a new account, never logged in)."""
+    country_without_coordinator(w)
+    w.invitation = network_services.coordinator_invite(
+        country=w.new_country, email="first.coordinator@example.org", by=w.personas["superuser"], base_url=""
+    )
+    Invitation.objects.filter(pk=w.invitation.pk).update(sent_at=w.invitation.sent_at - timedelta(hours=1))
     mail.outbox.clear()
 
 
@@ -873,6 +891,33 @@ MATRIX = {
         data=lambda w: {"reason": "Add the results."},
         prepare=submitted_entry,
     ),
+    # Countries and their first coordinator: the secretariat's (the superuser here; tests/network/test_countries.py
+    # covers the secretariat role, its regions' scope and the 404 beyond it).
+    "network:countries": Route(get=row(LOGIN, 403, 403, 403, 403, OK)),
+    "network:country_create": Route(
+        get=row(LOGIN, 403, 403, 403, 403, OK),
+        post=row(LOGIN, 403, 403, 403, 403, OK),
+        data=lambda w: {"name": "Atlantis", "code": "AT"},
+    ),
+    "network:country_update": Route(
+        args=lambda w: [w.cycle.country_id],
+        get=row(LOGIN, 403, 403, 403, 403, OK),
+        post=row(LOGIN, 403, 403, 403, 403, OK),
+        data=lambda w: {"name": "Arcadia Republic", "code": w.cycle.country.code},
+    ),
+    "network:coordinator_invite": Route(
+        args=lambda w: [w.new_country.pk],
+        get=POST_ONLY,
+        post=row(LOGIN, 403, 403, 403, 403, OK),
+        data=lambda w: {"email": "first.coordinator@example.org"},
+        prepare=country_without_coordinator,
+    ),
+    "network:coordinator_invitation_resend": Route(
+        args=lambda w: [w.new_country.pk, w.invitation.pk],
+        get=POST_ONLY,
+        post=row(LOGIN, 403, 403, 403, 403, OK),
+        prepare=pending_coordinator_invitation,
+    ),
     "network:exchange": Route(get=row(LOGIN, OK, 403, 403, OK, OK)),
     "network:exchange_ask": Route(
         get=POST_ONLY,
@@ -1016,6 +1061,8 @@ def state(w):
         "targets": sorted(CycleTarget.objects.values_list("pk", "target_level")),
         "review comments": sorted(ReviewComment.objects.values_list("pk", "text", "sent_at")),
         "invitations": sorted(Invitation.objects.values_list("pk", "status", "sent_at", "send_count")),
+        "countries": sorted(Country.objects.values_list("pk", "code", "name")),
+        "regions": sorted(Region.countries.through.objects.values_list("region_id", "country_id")),
         "rows": {model.__name__: model.objects.count() for model in counted},
         "mail": len(mail.outbox),
         "evidence": sorted(Attachment.objects.values_list("pk", "review", "review_note", "removed_at")),

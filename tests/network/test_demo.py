@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from assessments.models import RoleAssignment
+from assessments.models import Invitation, RoleAssignment
 from network.aggregates import contributions, figures
 from network.models import Consent, Practice, Region
 
@@ -33,3 +33,17 @@ def test_seed_demo_adds_the_network_and_running_it_twice_adds_nothing(framework,
     client.force_login(secretariat)
     body = client.get(reverse("network:aggregates")).content.decode()
     assert "Of 10 countries" in body or "Of 9 countries" in body
+
+
+def test_seed_demo_shows_the_secretariat_a_country_without_coordinator_and_one_invited(framework, settings, client):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+
+    assert Invitation.objects.filter(country__code="XW", role="coordinator", status="pending").count() == 1
+    client.force_login(RoleAssignment.objects.get(role="secretariat").user)
+    body = client.get(reverse("network:countries")).content.decode()
+    assert "Demo country V" in body and "No coordinator yet" in body
+    assert "Invitation awaiting acceptance</span> coordinator.xw@demo.example.org" in body
+    client.force_login(Invitation.objects.get(country__code="XW").user)
+    assert "national coordinator of <strong>Demo country W</strong>" in client.get(reverse("home")).content.decode()

@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.exceptions import NoReverseMatch
 from openpyxl import load_workbook
 
+from assessments.models import Country
 from capabilities.models import Capability
 from network import services
 from network.models import Practice, Region
@@ -92,6 +93,13 @@ def network_world(build_country, region, secretariat, regional_secretariat, tiny
     )
     services.practice_submit(practice=practice, by=me.coordinator)
     services.practice_publish(practice=practice, by=secretariat)
+    # Two countries the secretariat manages: one without a coordinator, one whose coordinator is invited.
+    lone = Country.objects.create(code="ZZ", name="Nation 900")
+    invited = Country.objects.create(code="ZY", name="Nation 901")
+    region.countries.add(lone, invited)
+    invitation = services.coordinator_invite(
+        country=invited, email=countries[1].coordinator.email, by=secretariat, base_url="http://testserver"
+    )
     observer = UserFactory(username="obs")
     ObserverRoleFactory(user=observer, country=me)
     focal = UserFactory(username="fp")
@@ -102,6 +110,7 @@ def network_world(build_country, region, secretariat, regional_secretariat, tiny
         "practice": practice,
         "reply": exchange.replies.first(),
         "exchange": exchange,
+        "invitation": invitation,
         "personas": {
             "anonymous": None,
             "focal_point": focal,
@@ -122,6 +131,8 @@ def arguments(world, name, params):
         "network:practice_update": [world["practice"].pk],
         "network:exchange_answer": [world["reply"].pk, "accept"],
         "network:exchange_forward": [world["exchange"].pk],
+        "network:country_update": [world["invitation"].country_id],
+        "network:coordinator_invitation_resend": [world["invitation"].country_id, world["invitation"].pk],
         "network:consent_give": [world["me"].cycle.pk, "aggregates"],
         "network:consent_withdraw": [world["me"].cycle.pk, "aggregates"],
     }
@@ -143,6 +154,15 @@ def test_no_page_lists_countries_with_levels_as_any_role(client, network_world):
                 continue
             response = client.get(url)
             assert_no_league_table(f"{persona} {url}", response)
+
+
+def test_the_countries_page_names_countries_with_their_coordinators_but_never_a_level(client, network_world):
+    client.force_login(network_world["personas"]["secretariat"])
+    response = client.get(reverse("network:countries"))
+    body = response.content.decode()
+    assert len(set(COUNTRY.findall(body))) == 12
+    assert "Invitation awaiting acceptance" in body and "No coordinator yet" in body
+    assert_no_league_table("countries", response)
 
 
 def test_the_secretariat_list_names_countries_but_never_beside_levels(client, network_world):
