@@ -65,45 +65,24 @@ def focal_point_invite(*, cycle, organisation, email, by, base_url, first_name="
     cycle = cycle_lock_for_change(cycle.pk)
     if not Submission.objects.filter(cycle=cycle, organisation=organisation).exists():
         raise ValidationError({"organisation": _("%(org)s does not take part in this cycle.") % {"org": organisation}})
-    User = get_user_model()
-    email = User.objects.normalize_email(email).strip().lower()
-    user = User.objects.filter(email__iexact=email).first() or User.objects.filter(username__iexact=email).first()
-    now = timezone.now()
-    if user is not None:
+
+    def already_focal_point(user, email):
         if RoleAssignment.objects.filter(user=user, role=Role.FOCAL_POINT, organisation=organisation).exists():
             raise ValidationError(
                 {"email": _("%(email)s is already a focal point of %(org)s.") % {"email": email, "org": organisation}}
             )
-        pending = Invitation.objects.filter(
-            user=user, organisation=organisation, status=Invitation.Status.PENDING
-        ).first()
-        if pending is not None:
-            raise ValidationError(
-                {
-                    "email": _(
-                        "%(email)s was invited on %(date)s and has not answered yet; resend the invitation instead."
-                    )
-                    % {"email": email, "date": date_format(timezone.localtime(pending.created_at), "DATE_FORMAT")}
-                }
-            )
-        invitation = Invitation.objects.create(
-            organisation=organisation, cycle=cycle, user=user, email=email, invited_by=by, sent_at=now
-        )
-    else:
-        user = User(username=email, email=email, first_name=first_name.strip(), last_name=last_name.strip())
-        user.set_unusable_password()
-        user.save()
-        RoleAssignment.objects.create(user=user, role=Role.FOCAL_POINT, organisation=organisation)
-        invitation = Invitation.objects.create(
-            organisation=organisation,
-            cycle=cycle,
-            user=user,
-            email=email,
-            invited_by=by,
-            sent_at=now,
-            status=Invitation.Status.ACCEPTED,
-            created_account=True,
-        )
+
+    invitation = invite_person(
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        by=by,
+        same={"organisation": organisation},
+        offer={"organisation": organisation, "cycle": cycle},
+        grants={"role": Role.FOCAL_POINT, "organisation": organisation},
+        check=already_focal_point,
+    )
+    email = invitation.email
     audit(
         user=by,
         action=AuditEvent.Action.USER_INVITED,
@@ -120,6 +99,48 @@ def focal_point_invite(*, cycle, organisation, email, by, base_url, first_name="
         cycle=cycle,
     )
     return invitation
+
+
+def invite_person(*, email, first_name, last_name, by, same, offer, grants, check=None) -> Invitation:
+    """What every invitation does, inside the caller's transaction (its rules checked and its row locked).
+
+    An existing account (found by e-mail or user name) gets a pending invitation and no role, refused
+    while one is pending for the ``same`` target; ``check(user, email)`` may refuse it first. A new address
+    gets an account (unusable password until the person sets one through the link) holding the role
+    (``grants``: the RoleAssignment's fields) at once: it has no past anywhere to reveal. ``offer``: the
+    Invitation's fields naming what is offered.
+    """
+    User = get_user_model()
+    email = User.objects.normalize_email(email).strip().lower()
+    user = User.objects.filter(email__iexact=email).first() or User.objects.filter(username__iexact=email).first()
+    now = timezone.now()
+    if user is not None:
+        if check is not None:
+            check(user, email)
+        pending = Invitation.objects.filter(user=user, status=Invitation.Status.PENDING, **same).first()
+        if pending is not None:
+            raise ValidationError(
+                {
+                    "email": _(
+                        "%(email)s was invited on %(date)s and has not answered yet; resend the invitation instead."
+                    )
+                    % {"email": email, "date": date_format(timezone.localtime(pending.created_at), "DATE_FORMAT")}
+                }
+            )
+        return Invitation.objects.create(**offer, user=user, email=email, invited_by=by, sent_at=now)
+    user = User(username=email, email=email, first_name=first_name.strip(), last_name=last_name.strip())
+    user.set_unusable_password()
+    user.save()
+    RoleAssignment.objects.create(user=user, **grants)
+    return Invitation.objects.create(
+        **offer,
+        user=user,
+        email=email,
+        invited_by=by,
+        sent_at=now,
+        status=Invitation.Status.ACCEPTED,
+        created_account=True,
+    )
 
 
 def invitation_can_resend(invitation):

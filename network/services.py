@@ -2,12 +2,10 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from assessments import participants
@@ -370,41 +368,17 @@ def coordinator_invite(*, country, email, by, base_url, first_name="", last_name
     country = _country_locked_in_scope(country.pk, by)
     if RoleAssignment.objects.filter(role=Role.COORDINATOR, country=country).exists():
         raise ValidationError({"email": _("%(country)s has a national coordinator already.") % {"country": country}})
-    User = get_user_model()
-    email = User.objects.normalize_email(email).strip().lower()
-    user = User.objects.filter(email__iexact=email).first() or User.objects.filter(username__iexact=email).first()
-    now = timezone.now()
-    if user is not None:
-        pending = Invitation.objects.filter(
-            user=user, country=country, role=Invitation.Offered.COORDINATOR, status=Invitation.Status.PENDING
-        ).first()
-        if pending is not None:
-            raise ValidationError(
-                {
-                    "email": _(
-                        "%(email)s was invited on %(date)s and has not answered yet; resend the invitation instead."
-                    )
-                    % {"email": email, "date": date_format(timezone.localtime(pending.created_at), "DATE_FORMAT")}
-                }
-            )
-        invitation = Invitation.objects.create(
-            role=Invitation.Offered.COORDINATOR, country=country, user=user, email=email, invited_by=by, sent_at=now
-        )
-    else:
-        user = User(username=email, email=email, first_name=first_name.strip(), last_name=last_name.strip())
-        user.set_unusable_password()
-        user.save()
-        RoleAssignment.objects.create(user=user, role=Role.COORDINATOR, country=country)
-        invitation = Invitation.objects.create(
-            role=Invitation.Offered.COORDINATOR,
-            country=country,
-            user=user,
-            email=email,
-            invited_by=by,
-            sent_at=now,
-            status=Invitation.Status.ACCEPTED,
-            created_account=True,
-        )
+    offer = {"role": Invitation.Offered.COORDINATOR, "country": country}
+    invitation = participants.invite_person(
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        by=by,
+        same=offer,
+        offer=offer,
+        grants={"role": Role.COORDINATOR, "country": country},
+    )
+    email = invitation.email
     audit(
         user=by,
         action=AuditEvent.Action.COORDINATOR_INVITED,
