@@ -7,6 +7,7 @@ never imports network (tests/test_layering.py), so the links come from here. JSO
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import get_language
 
 from .models import Practice
 
@@ -14,22 +15,37 @@ TEMPLATE = "network/report_section.html"
 PER_CAPABILITY = 3
 
 
-def library_links(numbers, *, base_url=""):
-    """``{capability number: [{"title", "url"}]}`` of published entries, up to PER_CAPABILITY each. One query."""
-    links = {n: [] for n in numbers}
+def library_links(numbers, *, base_url="", language=None):
+    """``{capability number: [{"title", "url"}]}`` of published entries, up to PER_CAPABILITY each. One query.
+
+    An entry and its translations count once: the one in ``language`` (default: the active language, the
+    reader's or the report's) where published, else the original.
+    """
+    language = (language or get_language() or "en").split("-")[0]
     rows = (
         Practice.capabilities.through.objects.filter(
             capability__number__in=numbers, practice__status=Practice.Status.PUBLISHED
         )
         .order_by("capability__number", "practice__title", "practice_id")
-        .values_list("capability__number", "practice_id", "practice__title")
+        .values_list(
+            "capability__number", "practice_id", "practice__title", "practice__language", "practice__translation_of_id"
+        )
         .distinct()
     )
-    for number, pk, title in rows:
-        if len(links[number]) < PER_CAPABILITY and all(e["id"] != pk for e in links[number]):
-            links[number].append(
-                {"id": pk, "title": title, "url": base_url + reverse("network:practice_detail", args=[pk])}
-            )
+    chosen = {n: {} for n in numbers}
+    for number, pk, title, entry_language, original in rows:
+        root = original or pk
+        rank = 0 if entry_language == language else 1 if original is None else 2
+        best = chosen[number].get(root)
+        if best is None or rank < best[0]:
+            chosen[number][root] = (rank, title, pk)
+    links = {}
+    for number, entries in chosen.items():
+        ordered = sorted(entries.values(), key=lambda entry: (entry[1], entry[2]))[:PER_CAPABILITY]
+        links[number] = [
+            {"id": pk, "title": title, "url": base_url + reverse("network:practice_detail", args=[pk])}
+            for _rank, title, pk in ordered
+        ]
     return links
 
 

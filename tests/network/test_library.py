@@ -139,3 +139,38 @@ def test_the_gap_report_links_the_library_entries_for_capabilities_with_next_ste
     assert sections[0]["template"] == "network/report_section.html"
     assert sections[0]["data"]["library"][0]["entries"][0]["title"] == practice.title
     assert sections[0]["data"]["library"][0]["entries"][0]["url"].endswith(practice.get_absolute_url())
+
+
+def test_the_links_give_an_entry_once_in_the_readers_language_where_it_is_translated(
+    coordinator, secretariat, tiny_framework
+):
+    from django.utils import timezone
+
+    from network.report import library_links
+
+    original = published(coordinator, secretariat, tiny_framework)
+    capability = Capability.objects.get(version=tiny_framework, number=1)
+
+    def translation(language, title, status=Practice.Status.PUBLISHED):
+        copy = Practice.objects.create(
+            title=title,
+            summary="S.",
+            what_was_done="W.",
+            language=language,
+            translation_of=original,
+            status=status,
+            published_at=timezone.now(),
+        )
+        copy.capabilities.add(capability)
+        return copy
+
+    arabic = translation("ar", "خط مساعدة وطني للأطفال")
+    translation("fr", "Brouillon", status=Practice.Status.DRAFT)
+
+    def titles(language):
+        return [(e["id"], e["title"]) for e in library_links([1], language=language)[1]]
+
+    assert titles("ar") == [(arabic.pk, arabic.title)]
+    assert titles("en") == [(original.pk, original.title)]
+    assert titles("fr") == [(original.pk, original.title)], "an unpublished translation is not offered"
+    assert titles("es") == [(original.pk, original.title)], "no translation: the original"
