@@ -37,7 +37,10 @@ class PracticeForm(forms.ModelForm):
             "tags",
             "show_country",
         ]
-        widgets = {"capabilities": forms.CheckboxSelectMultiple}
+        widgets = {
+            "capabilities": forms.CheckboxSelectMultiple,
+            "resources": forms.Textarea(attrs={"dir": "ltr", "rows": 4}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -46,6 +49,8 @@ class PracticeForm(forms.ModelForm):
             .select_related("version")
             .order_by("version", "number")
         )
+        # Two published versions list the same numbers: each box names its version.
+        self.fields["capabilities"].label_from_instance = lambda c: f"{c.number}. {c.title} ({c.version.code})"
 
     def clean_resources(self):
         lines = [line.strip() for line in self.cleaned_data["resources"].splitlines() if line.strip()]

@@ -1,4 +1,7 @@
-"""Loading the library's seed entries (fixtures/network-library.yaml), re-runnable: upserts on ``code``."""
+"""Loading the library's seed entries (fixtures/network-library.yaml), re-runnable: upserts on ``code``.
+
+An entry with ``translation_of: <code>`` is a translation of an earlier entry (in another language).
+"""
 
 from pathlib import Path
 
@@ -39,6 +42,14 @@ def library_load(*, path=LIBRARY_FILE):
         if practice.published_at is None:
             Practice.objects.filter(pk=practice.pk).update(published_at=timezone.now())
         practice.capabilities.set(Capability.objects.filter(number__in=item["capabilities"]))
+        if item.get("translation_of"):
+            original = Practice.objects.filter(code=item["translation_of"]).first()
+            if original is None or original.language == practice.language:
+                raise ValidationError(
+                    f"{path}: entry {index} translates {item['translation_of']!r}, which is no earlier entry "
+                    "in another language."
+                )
+            Practice.objects.filter(pk=practice.pk).update(translation_of=original)
         created += was_created
         updated += not was_created
     return created, updated

@@ -4,6 +4,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -120,11 +121,52 @@ def practice_save(*, practice, by, capabilities, indicators=(), request=None) ->
         practice.status = Practice.Status.DRAFT
     if practice.country_id is None:
         practice.show_country = False
+    if practice.translation_of_id is not None:
+        _check_translation(practice)
     practice.save()
     practice.capabilities.set(capabilities)
     practice.indicators.set(indicators)
     audit(user=by, action=AuditEvent.Action.LIBRARY_CHANGED, detail=f"{practice.pk}: saved", request=request)
     return practice
+
+
+def _check_translation(practice):
+    """A translation names the original (never another translation), in a language of its own."""
+    original = Practice.objects.get(pk=practice.translation_of_id)
+    if original.translation_of_id is not None:
+        original = Practice.objects.get(pk=original.translation_of_id)
+    practice.translation_of = original
+    if practice.language == original.language:
+        raise ValidationError(
+            {
+                "language": _("A translation is in another language than the original (%(language)s).")
+                % {"language": original.get_language_display()}
+            }
+        )
+    taken = (
+        Practice.objects.filter(translation_of=original, language=practice.language)
+        .exclude(pk=practice.pk)
+        .exclude(status=Practice.Status.RETURNED)
+    )
+    if taken.exists():
+        raise ValidationError(
+            {
+                "language": _("This entry has a translation in %(language)s already.")
+                % {"language": practice.get_language_display()}
+            }
+        )
+
+
+def practice_versions(practice):
+    """The original and its published translations, other than ``practice``: ``[Practice]`` by language."""
+    root = practice.translation_of_id or practice.pk
+    return list(
+        Practice.objects.published()
+        .filter(Q(pk=root) | Q(translation_of_id=root))
+        .exclude(pk=practice.pk)
+        .only("pk", "title", "language", "translation_of_id")
+        .order_by("language", "pk")
+    )
 
 
 def _move(practice, *, by, allowed_from, to, request, reason=""):

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -285,6 +286,8 @@ def practice_detail(request, pk):
         {
             "practice": practice,
             "capabilities": list(practice.capabilities.select_related("version").order_by("version", "number")),
+            "versions": services.practice_versions(practice),
+            "may_translate": practice.status == Practice.Status.PUBLISHED and services.may_write_library(request.user),
             "is_author": practice.author_id == request.user.pk,
             "secretariat": access.is_secretariat(request.user),
             "return_form": PracticeReturnForm(),
@@ -292,8 +295,8 @@ def practice_detail(request, pk):
     )
 
 
-def _practice_form_page(request, practice, template="network/practice_form.html"):
-    form = PracticeForm(request.POST or None, instance=practice)
+def _practice_form_page(request, practice, template="network/practice_form.html", initial=None):
+    form = PracticeForm(request.POST or None, instance=practice, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.practice_save(
@@ -314,7 +317,20 @@ def _practice_form_page(request, practice, template="network/practice_form.html"
 def practice_create(request):
     if not services.may_write_library(request.user):
         raise PermissionDenied(_("Good-practice entries are written by coordinators and the secretariat."))
-    return _practice_form_page(request, Practice())
+    original = request.GET.get("translation_of", "")
+    if not original:
+        return _practice_form_page(request, Practice())
+    original = _practice_for_user(request, original if original.isdigit() else 0)
+    original = original.translation_of or original
+    if original.status != Practice.Status.PUBLISHED:
+        raise Http404("Only a published entry is translated.")
+    practice = Practice(translation_of=original, resources=original.resources, tags=original.tags)
+    reader_language = (translation.get_language() or "").split("-")[0]
+    initial = {
+        "capabilities": list(original.capabilities.values_list("pk", flat=True)),
+        "language": reader_language if reader_language != original.language else "",
+    }
+    return _practice_form_page(request, practice, initial=initial)
 
 
 @login_required

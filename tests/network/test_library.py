@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from capabilities.models import Capability
 from network import services
@@ -174,3 +175,66 @@ def test_the_links_give_an_entry_once_in_the_readers_language_where_it_is_transl
     assert titles("en") == [(original.pk, original.title)]
     assert titles("fr") == [(original.pk, original.title)], "an unpublished translation is not offered"
     assert titles("es") == [(original.pk, original.title)], "no translation: the original"
+
+
+def test_a_published_entry_is_translated_from_its_page_and_each_version_links_the_others(
+    client, coordinator, secretariat, tiny_framework
+):
+    original = published(coordinator, secretariat, tiny_framework)
+    client.force_login(coordinator)
+    url = reverse("network:practice_create") + f"?translation_of={original.pk}"
+    assert url in client.get(original.get_absolute_url()).content.decode()
+
+    with translation.override("ar"):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    assert original.what_was_done in page, "the original is shown to translate from"
+    assert '<option value="ar" selected>' in page, "the reader's language is proposed"
+
+    fields = {
+        "title": "خط مساعدة وطني للأطفال",
+        "summary": "خط وطني.",
+        "what_was_done": "خط على مدار الساعة.",
+        "capabilities": [c.pk for c in original.capabilities.all()],
+    }
+    refused = client.post(url, {**fields, "language": "en"})
+    assert refused.status_code == 200 and "another language than the original" in refused.content.decode()
+    assert not Practice.objects.filter(translation_of=original).exists(), "nothing saved"
+
+    response = client.post(url, {**fields, "language": "ar"})
+    copy = Practice.objects.get(translation_of=original)
+    assert response.url == copy.get_absolute_url()
+    assert (copy.language, copy.status, copy.author) == ("ar", "draft", coordinator)
+    again = client.post(url, {**fields, "language": "ar"})
+    assert "has a translation in Arabic already" in again.content.decode()
+
+    services.practice_submit(practice=copy, by=coordinator)
+    services.practice_publish(practice=copy, by=secretariat)
+    assert f'href="{copy.get_absolute_url()}" lang="ar"' in client.get(original.get_absolute_url()).content.decode()
+    translated = client.get(copy.get_absolute_url()).content.decode()
+    assert "Translation. Also in:" in translated and f'href="{original.get_absolute_url()}"' in translated
+
+
+def test_only_a_published_entry_one_may_see_is_translated(client, coordinator, secretariat, tiny_framework):
+    draft = entry(secretariat, tiny_framework)
+    client.force_login(coordinator)
+    for pk in (draft.pk, 999999, "x"):
+        assert client.get(reverse("network:practice_create") + f"?translation_of={pk}").status_code == 404
+
+
+def test_the_seed_file_loads_its_translations_and_refuses_one_of_no_earlier_entry(tmp_path, tiny_framework):
+    from network.library import library_load
+
+    library_load()
+    arabic = Practice.objects.get(code="mnr-01-leadership-ar")
+    assert arabic.translation_of.code == "mnr-01-leadership" and arabic.language == "ar"
+    assert arabic.tag_list == ["الحوكمة", "التنسيق"]
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "format: mnr-network-library/1\nentries:\n- {code: x-fr, translation_of: nowhere, capabilities: [1], "
+        "language: fr, title: T, summary: S, what_was_done: W}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationError, match="no earlier entry"):
+        library_load(path=bad)
+    assert not Practice.objects.filter(code="x-fr").exists(), "the file is refused whole"
