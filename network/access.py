@@ -42,6 +42,17 @@ def secretariat_countries(user):
     return Country.objects.filter(regions__in=regions).distinct()
 
 
+def exchange_requests_for_secretariat(user):
+    """Requests routed through the secretariat whose asking country lies in its scope."""
+    from .models import ExchangeRequest
+
+    regions, whole = secretariat_regions(user)
+    requests = ExchangeRequest.objects.filter(route=ExchangeRequest.Route.SECRETARIAT)
+    if whole:
+        return requests
+    return requests.filter(country__in=secretariat_countries(user))
+
+
 def coordinated_countries(user):
     return Country.objects.filter(pk__in=coordinated_country_ids(user)).order_by("name")
 

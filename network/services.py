@@ -16,7 +16,7 @@ from assessments.models import AuditEvent, Country, Cycle, Invitation, Role, Rol
 from assessments.services import audit
 from reports.consolidation import cycle_report_data
 
-from .access import is_secretariat, secretariat_countries, secretariat_regions
+from .access import exchange_requests_for_secretariat, is_secretariat, secretariat_countries, secretariat_regions
 from .models import Consent, ContributedLevel, ExchangeReply, ExchangeRequest, Practice
 
 
@@ -290,15 +290,22 @@ def exchange_forward(*, exchange, by, request=None) -> ExchangeRequest:
     """The secretariat passes a request on to the countries open at that moment (once: a conditional update)."""
     if not is_secretariat(by):
         raise PermissionDenied(_("Only the secretariat forwards exchange requests."))
-    claimed = ExchangeRequest.objects.filter(
-        pk=exchange.pk, route=ExchangeRequest.Route.SECRETARIAT, forwarded_at__isnull=True
-    ).update(forwarded_by=by, forwarded_at=timezone.now())
+    claimed = (
+        exchange_requests_for_secretariat(by)
+        .filter(pk=exchange.pk, forwarded_at__isnull=True)
+        .update(forwarded_by=by, forwarded_at=timezone.now())
+    )
     if not claimed:
+        if not exchange_requests_for_secretariat(by).filter(pk=exchange.pk).exists():
+            raise PermissionDenied(_("This request comes from a country outside your regions."))
         raise ValidationError(_("This request was already forwarded."))
     exchange.refresh_from_db()
     targets = open_country_ids(
         number=exchange.capability.number, region=exchange.region, exclude_country_id=exchange.country_id
     )
+    if not secretariat_regions(by)[1]:
+        # A regional secretariat passes requests on within its regions only.
+        targets &= set(secretariat_countries(by).values_list("pk", flat=True))
     _replies_for(exchange, targets)
     audit(
         user=by, action=AuditEvent.Action.EXCHANGE_REQUESTED, detail=f"forwarded request {exchange.pk}", request=request

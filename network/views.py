@@ -443,7 +443,8 @@ def exchange(request):
         }
     if secretariat:
         context["to_forward"] = list(
-            ExchangeRequest.objects.filter(route=ExchangeRequest.Route.SECRETARIAT, forwarded_at__isnull=True)
+            access.exchange_requests_for_secretariat(request.user)
+            .filter(forwarded_at__isnull=True)
             .select_related("capability", "region")
             .order_by("requested_at")
         )
@@ -474,7 +475,12 @@ def exchange_ask(request):
 def exchange_forward(request, pk):
     if not access.is_secretariat(request.user):
         raise Http404("No such request.")
-    found = ExchangeRequest.objects.select_related("capability", "region").filter(pk=pk).first()
+    found = (
+        access.exchange_requests_for_secretariat(request.user)
+        .select_related("capability", "region")
+        .filter(pk=pk)
+        .first()
+    )
     if found is None:
         raise Http404("No such request.")
     try:

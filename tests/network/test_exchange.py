@@ -101,3 +101,40 @@ def test_asking_where_nobody_is_open_is_refused(build_country, tiny_framework):
             route="direct",
             by=asking.coordinator,
         )
+
+
+def test_a_regional_secretariat_forwards_requests_of_its_regions_within_them_only(
+    client, build_country, region, regional_secretariat, tiny_framework
+):
+    from django.core.exceptions import PermissionDenied
+
+    from network.models import Region
+
+    east = Region.objects.create(code="east", name="East Region")
+    inside = build_country(1, levels={1: 3}, regions=[region], consents=("exchange",), capabilities=(1,))
+    outside = build_country(2, levels={1: 3}, regions=[east], consents=("exchange",), capabilities=(1,))
+    asking_inside = build_country(3, levels={1: 1}, regions=[region], consents=())
+    asking_outside = build_country(4, levels={1: 1}, regions=[east], consents=())
+    capability = Capability.objects.get(version=tiny_framework, number=1)
+
+    def ask(country):
+        return services.exchange_request_create(
+            country=country,
+            capability=capability,
+            region=None,
+            message=f"From {country.name}",
+            route="secretariat",
+            by=country.coordinator,
+        )
+
+    ours, theirs = ask(asking_inside), ask(asking_outside)
+    client.force_login(regional_secretariat)
+    body = client.get(reverse("network:exchange")).content.decode()
+    assert f"From {asking_inside.name}" in body and f"From {asking_outside.name}" not in body
+    assert client.post(reverse("network:exchange_forward", args=[theirs.pk])).status_code == 404
+    with pytest.raises(PermissionDenied):
+        services.exchange_forward(exchange=theirs, by=regional_secretariat)
+    assert not theirs.replies.exists(), "nothing forwarded"
+
+    client.post(reverse("network:exchange_forward", args=[ours.pk]))
+    assert [r.country_id for r in ours.replies.all()] == [inside.pk], f"not to {outside.name}, outside its regions"
