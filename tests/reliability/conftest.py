@@ -74,6 +74,14 @@ class Broker:
     def unacked(self):
         return max(self.redis.hlen(UNACKED), self.redis.zcard(UNACKED_INDEX))
 
+    def sweep(self, visibility_timeout):
+        """What a worker does when it starts and about every 100 s after: every message delivered longer than
+        ``visibility_timeout`` seconds ago and not acknowledged goes back to the queue (kombu's own sweep)."""
+        from kombu import Connection
+
+        with Connection(self.url, transport_options={"visibility_timeout": visibility_timeout}) as connection:
+            connection.default_channel.qos.restore_visible(num=100)
+
     def flush(self):
         self.redis.flushdb()
 

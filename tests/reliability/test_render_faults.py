@@ -140,10 +140,17 @@ def test_a_duplicate_delivery_while_the_job_renders_waits_instead_of_claiming(se
 def test_duplicate_deliveries_with_a_short_visibility_timeout_and_two_workers_render_once(
     start_worker, broker, seeded_cycle, coordinator, long_reports, fault_row
 ):
-    """Visibility timeout 2 s, a render of several seconds: a second worker starting meanwhile is handed the
-    same message (same task id) while the first still renders it. It must wait, not render it again."""
+    """Visibility timeout 2 s, a render of several seconds: a sweep for messages past their visibility timeout
+    (a worker's start, or its periodic sweep) hands the same message (same task id) to a worker while the first
+    still renders it. It must wait, not render it again.
+
+    Both workers are up before the job is requested and the test sweeps itself, at a moment it knows the render
+    is under way: the duplicate must not depend on how fast a worker starts on a busy machine."""
     short = {"CELERY_VISIBILITY_TIMEOUT": "2"}
     first = start_worker(concurrency=2, **short)
+    second = start_worker(concurrency=2, **short)
+    logs = lambda: first.log() + second.log()  # noqa: E731
+    wait_until(lambda: first.log().count(" ready.") + second.log().count(" ready.") == 2, first, what="the workers")
     job, _created = services.report_job_request(cycle=seeded_cycle, by=coordinator)
     wait_until(
         lambda: (s := job_state(job.pk))["status"] == ReportJob.Status.RUNNING and s["progress"] >= 30,
@@ -151,14 +158,15 @@ def test_duplicate_deliveries_with_a_short_visibility_timeout_and_two_workers_re
         what="the render to start",
     )
     time.sleep(2.5)  # the message is now past its visibility timeout
-    second = start_worker(concurrency=2, **short)
+    assert broker.unacked() == 1
+    broker.sweep(visibility_timeout=2)
 
+    # Back in the queue, the duplicate goes to either worker (each has a free process) at once, and waits.
+    wait_until(lambda: "Retry in" in logs(), second, what="the duplicate to arrive and wait", timeout=30)
+    assert job_state(job.pk)["status"] == ReportJob.Status.RUNNING, "the render ended before the duplicate came"
     state = wait_until(lambda: finished(job.pk), first, what="the job", timeout=90)
     assert state["status"] == ReportJob.Status.DONE, f"{state['error']}\n{first.log()}\n{second.log()}"
     assert state["attempts"] == 1  # the duplicate did not claim the job while it rendered
-    # Restored to the queue by the second worker's start, the duplicate goes to either worker.
-    logs = lambda: first.log() + second.log()  # noqa: E731
-    wait_until(lambda: "Retry in" in logs(), second, what="the duplicate to arrive and wait")
     # The duplicate looks again once the heartbeat could be stale, finds the job done, and is skipped.
     wait_until(lambda: "'skipped'" in logs(), second, what="the duplicate to be skipped", timeout=60)
     first.assert_alive()
