@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from capabilities.models import LevelDescriptor, Sector, Source
 from capabilities.queries import framework_tree
+from mnr_portal.language import isolate
 
 from . import carry, participants, services, workbook
 from .access import (
@@ -154,7 +155,7 @@ def cycle_add_participant(request, pk):
         except ValidationError as exc:
             _flash_errors(request, exc)
         else:
-            messages.success(request, _("%(org)s takes part in the cycle.") % {"org": organisation})
+            messages.success(request, _("%(org)s takes part in the cycle.") % {"org": isolate(organisation)})
     else:
         for errors in form.errors.values():
             for error in errors:
@@ -177,7 +178,7 @@ def cycle_invite(request, pk):
         except ValidationError as exc:
             _flash_errors(request, exc)
         else:
-            values = {"email": invitation.email, "org": form.cleaned_data["organisation"]}
+            values = {"email": isolate(invitation.email), "org": isolate(form.cleaned_data["organisation"])}
             if invitation.status == Invitation.Status.PENDING:
                 messages.success(
                     request,
@@ -238,7 +239,7 @@ def cycle_remind(request, pk):
             if sent:
                 messages.success(
                     request,
-                    _("Reminders sent to %(orgs)s.") % {"orgs": ", ".join(r.organisation.name for r in sent)},
+                    _("Reminders sent to %(orgs)s.") % {"orgs": ", ".join(isolate(r.organisation.name) for r in sent)},
                 )
             elif services.reminders_plan(cycle).recent:
                 messages.info(
@@ -309,7 +310,7 @@ def invitation_resend(request, pk, invitation_pk):
     except ValidationError as exc:
         _flash_errors(request, exc)
     else:
-        messages.success(request, _("Invitation sent again to %(email)s.") % {"email": invitation.email})
+        messages.success(request, _("Invitation sent again to %(email)s.") % {"email": isolate(invitation.email)})
     return redirect(f"{cycle.get_absolute_url()}#participants")
 
 
@@ -334,10 +335,10 @@ def invitation_accept(request, pk):
     else:
         messages.success(
             request,
-            _("You are now a national coordinator of %(country)s.") % {"country": invitation.country}
+            _("You are now a national coordinator of %(country)s.") % {"country": isolate(invitation.country)}
             if invitation.is_coordinator
             else _("You are now a focal point of %(org)s (%(country)s).")
-            % {"org": invitation.organisation, "country": invitation.organisation.country},
+            % {"org": isolate(invitation.organisation), "country": isolate(invitation.organisation.country)},
         )
     return redirect("home")
 
@@ -351,7 +352,7 @@ def invitation_decline(request, pk):
     except ValidationError as exc:
         _flash_errors(request, exc)
     else:
-        messages.info(request, _("You declined the invitation of %(org)s.") % {"org": invitation.target})
+        messages.info(request, _("You declined the invitation of %(org)s.") % {"org": isolate(invitation.target)})
     return redirect("home")
 
 
@@ -726,10 +727,12 @@ def submission_return(request, pk):
                     "Returned to %(org)s with your request and %(n)d review comments.",
                     sent,
                 )
-                % {"org": submission.organisation, "n": sent},
+                % {"org": isolate(submission.organisation), "n": sent},
             )
         else:
-            messages.success(request, _("Returned to %(org)s with your request.") % {"org": submission.organisation})
+            messages.success(
+                request, _("Returned to %(org)s with your request.") % {"org": isolate(submission.organisation)}
+            )
     return redirect("assessments:questionnaire", pk=submission.pk)
 
 
@@ -742,7 +745,7 @@ def submission_accept(request, pk):
     except ValidationError as exc:
         _flash_errors(request, exc)
     else:
-        messages.success(request, _("Accepted the answers of %(org)s.") % {"org": submission.organisation})
+        messages.success(request, _("Accepted the answers of %(org)s.") % {"org": isolate(submission.organisation)})
     return redirect("assessments:questionnaire", pk=submission.pk)
 
 

@@ -9,6 +9,14 @@ from django.views.decorators.http import require_POST
 SESSION_KEY = "mnr_language"
 
 
+def isolate(value):
+    """``value`` between Unicode's first strong isolate and pop directional isolate, for plain text where
+    ``<bdi>`` cannot go (flash messages): a title or a name typed in one script keeps its own direction, and
+    the sentence's quotes and full stop stay where they belong, inside a sentence of the other (an English
+    action title in an Arabic message, an Arabic organisation name in an English one)."""
+    return f"\u2068{value}\u2069"
+
+
 @require_POST
 def language_set(request):
     language = request.POST.get("language", "")

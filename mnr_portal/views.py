@@ -24,6 +24,7 @@ from assessments.models import AuditEvent, Cycle, Invitation, Role, Submission
 from assessments.queries import with_progress
 from assessments.services import audit
 from capabilities.models import FrameworkVersion
+from mnr_portal.language import isolate
 from plans.queries import actions_led_by
 from reports.services import worker_seen_recently
 
@@ -336,7 +337,7 @@ def api_token_revoke(request, pk):
             request=request,
             api_token=token,
         )
-    messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
+    messages.success(request, _("The token “%(name)s” is revoked.") % {"name": isolate(token.name)})
     return redirect("api_tokens")
 
 

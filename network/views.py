@@ -20,6 +20,7 @@ from assessments.access import coordinated_country_ids, get_cycle_for_user
 from assessments.models import AuditEvent, Cycle, Invitation, Role, RoleAssignment
 from assessments.services import audit, base_url_of
 from capabilities.models import Capability, FrameworkVersion
+from mnr_portal.language import isolate
 from reports.consolidation import observer_report_data
 
 from . import access, aggregates, exports, queries, services
@@ -581,7 +582,8 @@ def country_create(request):
             form.add_error(None, exc)
         else:
             messages.success(
-                request, _("%(country)s was added. Invite its national coordinator below.") % {"country": country}
+                request,
+                _("%(country)s was added. Invite its national coordinator below.") % {"country": isolate(country)},
             )
             return redirect("network:country_update", pk=country.pk)
     return render(request, "network/country_form.html", {"form": form, "country": None})
@@ -626,7 +628,7 @@ def country_update(request, pk):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("%(country)s was saved.") % {"country": country})
+            messages.success(request, _("%(country)s was saved.") % {"country": isolate(country)})
             return redirect("network:country_update", pk=country.pk)
     return _country_page(request, country, form=form)
 
@@ -650,7 +652,7 @@ def coordinator_invite(request, pk):
         except ValidationError as exc:
             invite_form.add_error(None, exc)
         else:
-            values = {"email": invitation.email, "country": country}
+            values = {"email": isolate(invitation.email), "country": isolate(country)}
             if invitation.status == Invitation.Status.PENDING:
                 messages.success(
                     request,
@@ -682,5 +684,5 @@ def coordinator_invitation_resend(request, pk, invitation_pk):
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     else:
-        messages.success(request, _("Invitation sent again to %(email)s.") % {"email": invitation.email})
+        messages.success(request, _("Invitation sent again to %(email)s.") % {"email": isolate(invitation.email)})
     return redirect("network:country_update", pk=country.pk)

@@ -21,6 +21,7 @@ from assessments.access import coordinates, is_focal_point, observes, roles_of
 from assessments.models import AuditEvent, Cycle, Role
 from assessments.services import audit
 from capabilities.models import Indicator
+from mnr_portal.language import isolate
 from reports.consolidation import cycle_report_data
 
 from . import drawing, exports, pdf, queries, services
@@ -220,7 +221,7 @@ def action_create(request, pk):
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, _("Added the action “%(title)s”.") % {"title": action.title})
+            messages.success(request, _("Added the action “%(title)s”.") % {"title": isolate(action.title)})
             return redirect(reverse("plans:plan_page", args=[cycle.pk]) + f"#action-{action.pk}")
     return render(
         request,
@@ -286,7 +287,8 @@ def suggestion_accept(request, pk):
         return redirect("plans:plan_page", pk=cycle.pk)
     messages.success(
         request,
-        _("Added “%(title)s”. Assign the lead organisation, the dates and the cost.") % {"title": action.title},
+        _("Added “%(title)s”. Assign the lead organisation, the dates and the cost.")
+        % {"title": isolate(action.title)},
     )
     return redirect(reverse("plans:plan_page", args=[cycle.pk]) + f"#action-{action.pk}")
 
@@ -365,7 +367,7 @@ def plan_endorse(request, pk):
         messages.success(
             request,
             _("Recorded revision %(n)d as endorsed by %(body)s. Later changes are shown against it.")
-            % {"n": revision.number, "body": revision.endorsed_by},
+            % {"n": revision.number, "body": isolate(revision.endorsed_by)},
         )
     return redirect(reverse("plans:plan_page", args=[cycle.pk]) + "#endorsement")
 
@@ -496,7 +498,7 @@ def action_delete(request, pk):
         for message in _errors(exc):
             messages.error(request, message)
         return redirect("plans:action_detail", pk=action.pk)
-    messages.success(request, _("Removed the action “%(title)s”.") % {"title": action.title})
+    messages.success(request, _("Removed the action “%(title)s”.") % {"title": isolate(action.title)})
     return redirect("plans:plan_page", pk=action.plan.cycle_id)
 
 
@@ -528,7 +530,7 @@ def funding_delete(request, pk, funding_pk):
         for message in _errors(exc):
             messages.error(request, message)
     else:
-        messages.success(request, _("Removed the funding from %(funder)s.") % {"funder": funding.funder})
+        messages.success(request, _("Removed the funding from %(funder)s.") % {"funder": isolate(funding.funder)})
     return redirect(reverse("plans:action_detail", args=[action.pk]) + "#funding")
 
 

@@ -24,6 +24,7 @@ from assessments.access import coordinates, get_cycle_for_user, observes
 from assessments.models import Answer, AuditEvent, Cycle
 from assessments.services import audit
 from capabilities.models import Capability, Enabler
+from mnr_portal.language import isolate
 
 from . import charts, exports, services
 from .consolidation import INCLUDED_STATUSES, PUBLIC_SECTIONS, cycle_report_data, observer_report_data
@@ -186,7 +187,7 @@ def validated_level_set(request, pk, number):
         for message in exc.messages:
             messages.error(request, f"{capability}: {message}")
     else:
-        messages.success(request, _("Saved the validated level of %(cap)s.") % {"cap": capability})
+        messages.success(request, _("Saved the validated level of %(cap)s.") % {"cap": isolate(capability)})
     return redirect(reverse("reports:cycle_analysis", args=[cycle.pk]) + f"#validate-{number}")
 
 
@@ -211,7 +212,7 @@ def enabler_score_set(request, pk, enabler_pk):
         for message in exc.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _("Saved the score of %(enabler)s.") % {"enabler": enabler})
+        messages.success(request, _("Saved the score of %(enabler)s.") % {"enabler": isolate(enabler)})
     return redirect(reverse("reports:cycle_analysis", args=[cycle.pk]) + "#enablers")
 
 

@@ -51,7 +51,7 @@ def test_a_double_click_on_send_reminders_sends_each_reminder_once(
     with django_capture_on_commit_callbacks(execute=True):
         second = remind(client, cycle, [organisation])
 
-    assert messages_of(first) == ["Reminders sent to Ministry of Interior."]
+    assert messages_of(first) == ["Reminders sent to \u2068Ministry of Interior\u2069."]
     assert messages_of(second)[-1] == "No reminder sent: the organisations chosen were reminded less than 24 hours ago."
     assert Reminder.objects.filter(cycle=cycle).count() == 1
     assert [m.to for m in mail.outbox] == [[focal_point.email]]
@@ -157,7 +157,9 @@ def test_an_existing_account_joins_only_by_accepting_and_the_trail_shows_its_log
     home = client.get(reverse("home")).content.decode()
     assert "Invitations waiting for your answer" in home and "Ministry of Interior" in home
     response = client.post(reverse("assessments:invitation_accept", args=[invitation.pk]))
-    assert messages_of(response) == ["You are now a focal point of Ministry of Interior (Arcadia)."]
+    assert messages_of(response) == [
+        "You are now a focal point of \u2068Ministry of Interior\u2069 (\u2068Arcadia\u2069)."
+    ]
     assert RoleAssignment.objects.filter(user=outsider, role=Role.FOCAL_POINT, organisation=organisation).exists()
     invitation.refresh_from_db()
     assert invitation.status == Invitation.Status.ACCEPTED
@@ -181,7 +183,7 @@ def test_a_declined_invitation_gives_no_role_and_shows_as_declined(client, coord
 
     response = client.post(reverse("assessments:invitation_decline", args=[invitation.pk]))
 
-    assert messages_of(response) == ["You declined the invitation of Ministry of Interior."]
+    assert messages_of(response) == ["You declined the invitation of \u2068Ministry of Interior\u2069."]
     assert not RoleAssignment.objects.filter(user=outsider, organisation=organisation).exists()
     assert AuditEvent.objects.get(action=AuditEvent.Action.INVITATION_DECLINED).ip_address is None
     assert "Invitations waiting" not in client.get(reverse("home")).content.decode()
@@ -255,7 +257,7 @@ def test_resending_an_invitation_sends_a_fresh_link_once_per_interval(
     with django_capture_on_commit_callbacks(execute=True):
         second = client.post(url)
 
-    assert messages_of(first) == ["Invitation sent again to nia@example.org."]
+    assert messages_of(first) == ["Invitation sent again to \u2068nia@example.org\u2069."]
     assert "it can be sent again from" in messages_of(second)[-1]
     (message,) = mail.outbox
     assert re.search(r"http://testserver/accounts/reset/\S+/", message.body)

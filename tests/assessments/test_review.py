@@ -267,7 +267,9 @@ def test_returning_sends_the_drafts_which_then_can_no_longer_be_changed(
             {"reason": "See the comments.", "from": "review"},
         )
 
-    assert messages_of(response) == ["Returned to Ministry of Interior with your request and 2 review comments."]
+    assert messages_of(response) == [
+        "Returned to \u2068Ministry of Interior\u2069 with your request and 2 review comments."
+    ]
     submitted.refresh_from_db()
     assert submitted.status == Submission.Status.RETURNED
     assert set(ReviewComment.objects.values_list("sent_at", flat=True)) == {submitted.reviewed_at}

@@ -6,10 +6,12 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from assessments import services
 from assessments.models import (
@@ -204,9 +206,28 @@ def test_adding_an_existing_organisation_to_an_open_cycle_creates_its_answers(cl
     response = client.post(reverse("assessments:cycle_add_participant", args=[cycle.pk]), {"organisation": police.pk})
 
     assert response.status_code == 302
-    assert "National Police takes part in the cycle." in messages_of(response)
+    assert "\u2068National Police\u2069 takes part in the cycle." in messages_of(response)
     submission = Submission.objects.get(cycle=cycle, organisation=police)
     assert set(submission.answers.values_list("indicator__code", flat=True)) == {"C03.1", "C04.1", "C04.2"}
+
+
+def test_a_name_in_a_message_keeps_its_own_direction_inside_an_arabic_sentence(client, coordinator, cycle, country_a):
+    """The name is typed in Latin script, the sentence is Arabic: Unicode isolates around the name keep the
+    sentence's order (and its full stop at its end) where ``<bdi>`` cannot go."""
+    police = OrganisationFactory(country=country_a, name="National Police (HQ)")
+    client.force_login(coordinator)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
+
+    response = client.post(
+        reverse("assessments:cycle_add_participant", args=[cycle.pk]), {"organisation": police.pk}, follow=True
+    )
+
+    with translation.override("ar"):
+        sentence = translation.gettext("%(org)s takes part in the cycle.")
+    assert sentence != "%(org)s takes part in the cycle."  # translated
+    (message,) = [str(m) for m in response.context["messages"]]
+    assert message == sentence % {"org": "\u2068National Police (HQ)\u2069"}
+    assert message in html.unescape(response.content.decode())
 
 
 def test_adding_a_new_organisation_creates_it_in_the_cycles_country(client, coordinator, cycle, country_a):
@@ -217,7 +238,7 @@ def test_adding_a_new_organisation_creates_it_in_the_cycles_country(client, coor
         {"name": "  Childhood First ", "sector": Sector.objects.get(code="ngo").pk},
     )
 
-    assert "Childhood First takes part in the cycle." in messages_of(response)
+    assert "\u2068Childhood First\u2069 takes part in the cycle." in messages_of(response)
     organisation = Organisation.objects.get(name="Childhood First")
     assert (organisation.country, organisation.sector.code) == (country_a, "ngo")
     assert Submission.objects.filter(cycle=cycle, organisation=organisation).exists()
@@ -275,7 +296,9 @@ def test_inviting_a_focal_point_emails_a_set_password_link_that_works(
             },
         )
 
-    assert "Invitation sent to nia.kamau@example.org for Ministry of Interior." in messages_of(response)
+    assert "Invitation sent to \u2068nia.kamau@example.org\u2069 for \u2068Ministry of Interior\u2069." in messages_of(
+        response
+    )
     invited = RoleAssignment.objects.get(
         role=Role.FOCAL_POINT, organisation=organisation, user__username__startswith="nia"
     )
@@ -314,7 +337,7 @@ def test_inviting_an_existing_account_asks_it_to_accept_and_gives_no_role_until_
         )
 
     assert messages_of(response) == [
-        f"Invitation sent to {outsider.email} for Ministry of Interior. They already have an account: they become a "
+        f"Invitation sent to \u2068{outsider.email}\u2069 for \u2068Ministry of Interior\u2069. They already have an account: they become a "
         "focal point when they accept it."
     ]
     assert type(outsider).objects.count() == users
@@ -496,7 +519,7 @@ def test_a_returned_questionnaire_shows_the_reason_and_can_be_changed_and_resubm
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("assessments:submission_return", args=[submission.pk]), {"reason": reason})
 
-    assert "Returned to Ministry of Interior with your request." in messages_of(response)
+    assert "Returned to \u2068Ministry of Interior\u2069 with your request." in messages_of(response)
     submission.refresh_from_db()
     assert (submission.status, submission.return_reason, submission.reviewed_by) == (
         Submission.Status.RETURNED,
@@ -547,7 +570,7 @@ def test_the_coordinator_accepts_a_submission_which_then_stays_read_only(
 
     response = client.post(reverse("assessments:submission_accept", args=[submission.pk]))
 
-    assert "Accepted the answers of Ministry of Interior." in messages_of(response)
+    assert "Accepted the answers of \u2068Ministry of Interior\u2069." in messages_of(response)
     submission.refresh_from_db()
     assert (submission.status, submission.reviewed_by) == (Submission.Status.ACCEPTED, coordinator)
     assert AuditEvent.objects.filter(action=AuditEvent.Action.SUBMISSION_ACCEPTED, submission=submission).exists()
@@ -612,7 +635,7 @@ def test_reminders_go_only_to_organisations_that_have_not_submitted(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("assessments:cycle_remind", args=[cycle.pk]), {"organisation": offered})
 
-    assert messages_of(response) == ["Reminders sent to Childhood First, Ministry of Interior."]
+    assert messages_of(response) == ["Reminders sent to \u2068Childhood First\u2069, \u2068Ministry of Interior\u2069."]
     reminders = {r.organisation.name: r for r in Reminder.objects.filter(cycle=cycle)}
     assert set(reminders) == {"Ministry of Interior", "Childhood First"}
     assert reminders["Ministry of Interior"].recipients == "farid@example.org, sade@example.org"

@@ -48,17 +48,17 @@ def test_coordinator_runs_a_cycle_and_downloads_the_gap_report(
     # Invite organisations: one that exists, one new, and a focal point for the new one.
     page.get_by_label("Existing organisation").select_option(label=organisation.name)
     page.get_by_role("button", name="Add organisation").click()
-    expect(page.get_by_text(f"{organisation.name} takes part in the cycle.")).to_be_visible()
+    expect(page.get_by_text(f"\u2068{organisation.name}\u2069 takes part in the cycle.")).to_be_visible()
     page.get_by_label("…or a new organisation's name").fill("Border Police")
     page.get_by_label("Its sector").select_option(label="Law enforcement")
     page.get_by_role("button", name="Add organisation").click()
-    expect(page.get_by_text("Border Police takes part in the cycle.")).to_be_visible()
+    expect(page.get_by_text("\u2068Border Police\u2069 takes part in the cycle.")).to_be_visible()
     page.locator("#invite_organisation").select_option(label="Border Police")
     page.get_by_label("E-mail").fill("inspector@police.example.org")
     page.get_by_label("First name").fill("Ines")
     page.get_by_label("Last name").fill("Pector")
     page.get_by_role("button", name="Invite focal point").click()
-    expect(page.get_by_text("Invitation sent to inspector@police.example.org for Border Police.")).to_be_visible()
+    expect(page.get_by_text("Invitation sent to \u2068inspector@police.example.org\u2069 for \u2068Border Police\u2069.")).to_be_visible()
     assert mail.outbox[-1].to == ["inspector@police.example.org"]
     assert "/accounts/reset/" in mail.outbox[-1].body
 
@@ -84,7 +84,7 @@ def test_coordinator_runs_a_cycle_and_downloads_the_gap_report(
     # Accept the ministry, return the police once, accept the corrected answers.
     participants.get_by_role("row").filter(has_text=organisation.name).get_by_role("link", name="Read").click()
     page.get_by_role("button", name="Accept the answers").click()
-    expect(page.get_by_text(f"Accepted the answers of {organisation.name}.")).to_be_visible()
+    expect(page.get_by_text(f"Accepted the answers of \u2068{organisation.name}\u2069.")).to_be_visible()
     page.goto(f"/questionnaires/{police_sub.pk}/")
     page.get_by_label("What should the organisation change?").fill("Please cite the law for C03.1.")
     page.get_by_role("button", name="Return for changes").click()
@@ -106,7 +106,7 @@ def test_coordinator_runs_a_cycle_and_downloads_the_gap_report(
     row.get_by_label("Validated level").select_option("2")
     row.get_by_label("Rationale").fill("Agreed at the committee meeting: the law exists but is not applied.")
     row.get_by_role("button", name=re.compile("Save")).click()
-    expect(page.get_by_text("Saved the validated level of 3. Legislation.")).to_be_visible()
+    expect(page.get_by_text("Saved the validated level of \u20683. Legislation\u2069.")).to_be_visible()
     assert ValidatedLevel.objects.get(cycle=cycle, capability__number=3).level == 2
 
     # Generate the gap report and download the PDF.

@@ -77,7 +77,7 @@ def test_coordinator_imports_organisations_follows_invitations_and_reminds_once(
     shot(other, "home-invitation-ar")
     switch_language(other, "en")
     other.get_by_role("button", name="Accept the invitation of Border Guard").click()
-    expect(other.get_by_text("You are now a focal point of Border Guard (Arcadia).")).to_be_visible()
+    expect(other.get_by_text("You are now a focal point of \u2068Border Guard\u2069 (\u2068Arcadia\u2069).")).to_be_visible()
     assert RoleAssignment.objects.filter(user=outsider, organisation__name="Border Guard").exists()
     assert Invitation.objects.get(user=outsider).status == Invitation.Status.ACCEPTED
     assert any(m.to == [outsider.email] for m in mail.outbox)

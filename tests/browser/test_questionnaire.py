@@ -113,7 +113,7 @@ def test_focal_point_answers_over_several_visits_and_submits(page, submission, o
     page.get_by_role("link", name=f"Read the answers of {organisation.name}").click()
     page.get_by_label("What should the organisation change?").fill(reason)
     page.get_by_role("button", name="Return for changes").click()
-    expect(page.get_by_text(f"Returned to {organisation.name} with your request.")).to_be_visible()
+    expect(page.get_by_text(f"Returned to \u2068{organisation.name}\u2069 with your request.")).to_be_visible()
     expect(page.locator("#submission-status")).to_have_text("Returned for changes")
     submission.refresh_from_db()
     assert (submission.status, submission.return_reason, submission.reviewed_by) == (

@@ -99,7 +99,7 @@ def test_coordinator_reviews_on_one_page_and_the_focal_point_reads_the_comments(
     coord.get_by_label("What should the organisation change?").fill("Please link the decree; see the comment.")
     coord.get_by_role("button", name="Return for changes").click()
     expect(
-        coord.get_by_text("Returned to Ministry of Interior with your request and 1 review comment.")
+        coord.get_by_text("Returned to \u2068Ministry of Interior\u2069 with your request and 1 review comment.")
     ).to_be_visible()
     submission.refresh_from_db()
     assert submission.status == Submission.Status.RETURNED

@@ -208,7 +208,7 @@ def test_a_new_address_gets_an_account_holding_the_coordinator_role_at_once(
             {"email": "Noor@Example.org", "first_name": "Noor", "last_name": "Adel"},
         )
 
-    assert messages_of(response) == ["Invitation sent to noor@example.org for Westland."]
+    assert messages_of(response) == ["Invitation sent to \u2068noor@example.org\u2069 for \u2068Westland\u2069."]
     invitation = Invitation.objects.get()
     assert (invitation.role, invitation.country, invitation.organisation) == ("coordinator", westland, None)
     assert invitation.status == "accepted" and invitation.created_account
@@ -230,7 +230,7 @@ def test_an_existing_account_becomes_coordinator_only_on_acceptance(client, secr
     response = client.post(reverse("assessments:invitation_accept", args=[invitation.pk]))
 
     assert "invites you to be a national coordinator of <strong>Westland</strong>" in home
-    assert messages_of(response) == ["You are now a national coordinator of Westland."]
+    assert messages_of(response) == ["You are now a national coordinator of \u2068Westland\u2069."]
     assert RoleAssignment.objects.filter(user=outsider, role="coordinator", country=westland).exists()
     invitation.refresh_from_db()
     assert invitation.status == "accepted" and invitation.responded_at is not None
@@ -244,7 +244,7 @@ def test_a_declined_coordinator_invitation_gives_no_role(client, secretariat, we
 
     response = client.post(reverse("assessments:invitation_decline", args=[invitation.pk]))
 
-    assert messages_of(response) == ["You declined the invitation of Westland."]
+    assert messages_of(response) == ["You declined the invitation of \u2068Westland\u2069."]
     assert not RoleAssignment.objects.filter(user=outsider, country=westland).exists()
     assert AuditEvent.objects.get(action=AuditEvent.Action.INVITATION_DECLINED).country == westland
     client.force_login(secretariat)
@@ -297,7 +297,7 @@ def test_resending_counts_and_is_limited_to_once_per_interval(
     with django_capture_on_commit_callbacks(execute=True):
         second = client.post(url)
 
-    assert messages_of(first) == [f"Invitation sent again to {outsider.email}."]
+    assert messages_of(first) == [f"Invitation sent again to \u2068{outsider.email}\u2069."]
     assert "it can be sent again from" in messages_of(second)[-1]
     assert len(mail.outbox) == 1
     invitation.refresh_from_db()
