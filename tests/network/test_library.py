@@ -108,6 +108,20 @@ def test_search_by_capability_and_text_on_postgresql(coordinator, secretariat, t
     assert list(practice_search(Practice.objects.published(), q="judges", capability=1)) == []
 
 
+def test_the_text_search_can_use_the_gin_index_on_postgresql(coordinator, secretariat, tiny_framework):
+    require_postgres()
+    from django.db import connection
+
+    published(coordinator, secretariat, tiny_framework)
+    found = practice_search(Practice.objects.all(), q="helpline")  # no status filter: its index would do
+    sql, params = found.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "practice_search_gin" in plan, plan
+
+
 def test_the_library_list_runs_the_same_queries_for_few_and_many_entries(
     client, coordinator, secretariat, tiny_framework, django_assert_num_queries
 ):
