@@ -35,6 +35,9 @@ from .templatetags.mnr_reports import percent, ratio, relation_label, status_lab
 # Word's own language tags for the report languages; the region only chooses the spelling dictionary.
 WORD_LANGUAGES = {"en": "en-GB", "fr": "fr-FR", "es": "es-ES", "ar": "ar-SA", "pt": "pt-PT"}
 CHART_WIDTH = Cm(16)
+TEXT_WIDTH = Cm(17)  # within the page less its 2 cm margins (17.6 cm on Letter, 17 cm on A4)
+HEAT_MAP_LABEL = Cm(3.8)
+HEAT_MAP_CELL = Cm(2.5)  # at the most, with few sectors
 
 
 def word_language(code):
@@ -223,6 +226,17 @@ class ReportDocument:
                 rpr.append(self._lang_element())
         return paragraph
 
+    @staticmethod
+    def _size(run, size):
+        """The run's size for Latin text (w:sz) and for complex scripts such as Arabic (w:szCs), which Word
+        and LibreOffice size apart."""
+        run.font.size = Pt(size)
+        rpr = run._r.get_or_add_rPr()
+        if rpr.find(qn("w:szCs")) is None:
+            complex_size = OxmlElement("w:szCs")
+            complex_size.set(qn("w:val"), str(int(size * 2)))  # half-points, as w:sz
+            rpr.find(qn("w:sz")).addnext(complex_size)
+
     # Writing --------------------------------------------------------------------------------------------
 
     def heading(self, text, level=1):
@@ -233,17 +247,22 @@ class ReportDocument:
         run = paragraph.add_run(str(text))
         run.bold, run.italic = bold or None, italic or None
         if size:
-            run.font.size = Pt(size)
+            self._size(run, size)
         return self._direct(paragraph)
 
     def bullets(self, items, *, numbered=False):
         for item in items:
             self.paragraph(item, style="List Number" if numbered else "List Bullet")
 
-    def table(self, header, rows, *, fills=None):
-        """A table with a header row; ``fills[r][c]`` optionally shades a body cell (hex colour)."""
+    def table(self, header, rows, *, fills=None, widths=None, size=None):
+        """A table with a header row; ``fills[r][c]`` optionally shades a body cell (hex colour); ``widths``
+        fixes the columns' widths (else Word shares the width out by content); ``size`` is the text's, in pt."""
         table = self.doc.add_table(rows=1, cols=len(header))
         table.style = "Table Grid"
+        if widths:
+            table.autofit = False
+            for column, width in zip(table.columns, widths, strict=True):
+                column.width = width
         table.alignment = WD_TABLE_ALIGNMENT.RIGHT if self.rtl else WD_TABLE_ALIGNMENT.LEFT
         if self.rtl:  # right to left columns; w:bidiVisual follows w:tblStyle in CT_TblPr
             props = table._tbl.tblPr
@@ -256,6 +275,8 @@ class ReportDocument:
             cell.text = ""
             run = cell.paragraphs[0].add_run(str(text))
             run.bold = True
+            if size:
+                self._size(run, size)
             self._direct(cell.paragraphs[0])
         # The header row repeats on each page.
         header_props = table.rows[0]._tr.get_or_add_trPr()
@@ -264,6 +285,9 @@ class ReportDocument:
             cells = table.add_row().cells
             for c, (cell, value) in enumerate(zip(cells, values, strict=True)):
                 cell.text = str(value)
+                if size:
+                    for run in cell.paragraphs[0].runs:
+                        self._size(run, size)
                 self._direct(cell.paragraphs[0])
                 fill = fills[r][c] if fills else None
                 if fill:
@@ -272,6 +296,10 @@ class ReportDocument:
                     shading.set(qn("w:color"), "auto")
                     shading.set(qn("w:fill"), _hex(fill))
                     cell._tc.get_or_add_tcPr().append(shading)
+        if widths:
+            for row in table.rows:
+                for cell, width in zip(row.cells, widths, strict=True):
+                    cell.width = width
         self.doc.add_paragraph()
         return table
 
@@ -288,7 +316,7 @@ class ReportDocument:
         paragraph.text = ""
         run = paragraph.add_run(str(text))
         run.bold = True
-        run.font.size = Pt(9)
+        self._size(run, 9)
         self._direct(paragraph)
 
     def page_break(self):
@@ -467,6 +495,11 @@ def _write(w, data):
                     [None] + [charts.level_fill(c["by_sector"].get(s["code"])) for s in sectors]
                     for c in data["capabilities"]
                 ],
+                # A capability's name on two or three lines, the sectors sharing the rest of the text width;
+                # small type, so that "Government ministry" breaks between words, not inside them.
+                widths=[HEAT_MAP_LABEL]
+                + [min((TEXT_WIDTH - HEAT_MAP_LABEL) // len(sectors), HEAT_MAP_CELL)] * len(sectors),
+                size=7,
             )
         w.paragraph(
             " · ".join(

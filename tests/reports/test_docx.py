@@ -82,6 +82,28 @@ def test_the_heat_map_cells_are_shaded_with_the_level_colours(seeded_cycle):
     assert {"F4B6B6", "F7E59B"} <= shades  # level 0 and level 2 fills (reports/charts.py)
 
 
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_the_heat_map_has_fixed_columns_in_small_type_for_latin_and_arabic_script(seeded_cycle, language):
+    """Eleven sector columns shared out by content broke "Capability" and sector names inside words; the heat
+    map's columns are fixed (the capability's a wider one) and its type is 7 pt, for Arabic (w:szCs) too."""
+    doc = open_docx(render_report_docx(cycle_report_data(seeded_cycle, language=language)))
+    (heat_map,) = [
+        t
+        for t in doc.tables
+        if any(c._tc.find(".//" + qn("w:shd")) is not None for c in t.rows[1].cells) and len(t.columns) > 3
+    ]
+
+    widths = [column.width for column in heat_map.columns]
+    assert widths[0] > widths[1] and len(set(widths[1:])) == 1
+    assert sum(widths) <= 17 * 360000  # EMU in a cm: within the text width
+    assert all(cell.width == widths[i] for row in heat_map.rows for i, cell in enumerate(row.cells))
+    runs = [run for run in heat_map._tbl.iter(qn("w:r")) if run.xpath("string(.)")]
+    assert len(runs) >= len(heat_map.columns) * len(heat_map.rows)
+    for run in runs:
+        props = run.find(qn("w:rPr"))
+        assert (props.find(qn("w:sz")).get(qn("w:val")), props.find(qn("w:szCs")).get(qn("w:val"))) == ("14", "14")
+
+
 def test_an_arabic_word_report_is_right_to_left_and_in_arabic_down_to_every_run(seeded_cycle):
     doc = open_docx(render_report_docx(cycle_report_data(seeded_cycle, language="ar")))
 
