@@ -35,7 +35,8 @@ from .templatetags.mnr_reports import percent, ratio, relation_label, status_lab
 # Word's own language tags for the report languages; the region only chooses the spelling dictionary.
 WORD_LANGUAGES = {"en": "en-GB", "fr": "fr-FR", "es": "es-ES", "ar": "ar-SA", "pt": "pt-PT"}
 CHART_WIDTH = Cm(16)
-TEXT_WIDTH = Cm(17)  # within the page less its 2 cm margins (17.6 cm on Letter, 17 cm on A4)
+PAGE_WIDTH, PAGE_HEIGHT = Cm(21), Cm(29.7)  # A4
+TEXT_WIDTH = Cm(17)  # the page less its 2 cm margins
 HEAT_MAP_LABEL = Cm(3.8)
 HEAT_MAP_CELL = Cm(2.5)  # at the most, with few sectors
 
@@ -205,6 +206,8 @@ class ReportDocument:
                 sect.append(OxmlElement("w:bidi"))
         section = self.doc.sections[0]
         section.orientation = WD_ORIENT.PORTRAIT
+        # A4, as the PDF (python-docx's template is on US Letter).
+        section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
         section.left_margin = section.right_margin = Cm(2)
 
     def _direct(self, paragraph):

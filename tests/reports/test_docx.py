@@ -93,6 +93,8 @@ def test_the_heat_map_has_fixed_columns_in_small_type_for_latin_and_arabic_scrip
         if any(c._tc.find(".//" + qn("w:shd")) is not None for c in t.rows[1].cells) and len(t.columns) > 3
     ]
 
+    section = doc.sections[0]
+    assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21, 29.7)  # A4, as the PDF
     widths = [column.width for column in heat_map.columns]
     assert widths[0] > widths[1] and len(set(widths[1:])) == 1
     assert sum(widths) <= 17 * 360000  # EMU in a cm: within the text width
