@@ -87,22 +87,20 @@ def first_page(**search):
     return len(list(found[:PAGE_SIZE])), found.count()
 
 
-def measure(rounds):
-    figures = {}
-    for q in QUERIES:
-        first_page(q=q)
-        times = []
-        for _ in range(rounds):
-            start = time.perf_counter()
-            shown, total = first_page(q=q)
-            times.append(time.perf_counter() - start)
-        figures[q] = spread(times) | {"matches": total}
+def timed(rounds, **search):
+    """The spread of ``rounds`` timings of the first page and count, after one warm-up; with the matches."""
+    _shown, total = first_page(**search)
     times = []
     for _ in range(rounds):
         start = time.perf_counter()
-        first_page(capability=12)
+        first_page(**search)
         times.append(time.perf_counter() - start)
-    figures["capability 12, no text"] = spread(times)
+    return spread(times) | {"matches": total}
+
+
+def measure(rounds):
+    figures = {q: timed(rounds, q=q) for q in QUERIES}
+    figures["capability 12, no text"] = timed(rounds, capability=12)
     return figures
 
 
